@@ -1,0 +1,62 @@
+# One entry point for people and CI. `make serve` and `make test` set up
+# everything they need (.venv, node_modules, chromium) on a fresh machine.
+
+PY      := .venv/bin/python
+PIP     := .venv/bin/pip
+# Offline MNIST: the four IDX .gz files. Beside a checkout of this project the
+# team keeps them in ../shared/datasets/mnist; elsewhere Keras downloads MNIST.
+export MNIST_DIR ?= $(wildcard $(abspath ../shared/datasets/mnist))
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup serve site test test-py test-js train evaluate convert bench clean chromium
+
+setup: .venv/.installed node_modules/.installed
+
+.venv/.installed: pyproject.toml
+	python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+chromium:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+# The site with the committed pre-trained models, on http://127.0.0.1:8000
+serve: setup
+	.venv/bin/mkdocs serve -a 127.0.0.1:8000
+
+site: setup
+	.venv/bin/mkdocs build --strict
+
+test: setup chromium
+	$(PY) -m pytest -q
+	node --test tests/js/
+
+test-py: setup
+	$(PY) -m pytest -q -m "not browser"
+
+test-js: setup
+	node --test tests/js/
+
+# Rebuild every shipped model, then the evaluation and the TF.js export.
+train: setup
+	$(PY) -m training train --model all
+	$(PY) -m training evaluate
+	$(PY) -m converter
+
+evaluate: setup
+	$(PY) -m training evaluate
+
+convert: setup
+	$(PY) -m converter
+
+bench: setup chromium
+	$(PY) -m training bench
+
+clean:
+	rm -rf build runs .pytest_cache .hypothesis
