@@ -1,0 +1,289 @@
+// Digit file format, version 1 (twin of training/format.py; spec: format.md on the site).
+//
+// Bits, MSB first within bytes:
+//   version (2 bits, 01) | model id (3 bits) | n in Elias-gamma (n <= 65536)
+//   | one arithmetic-coded run over the n*E indices (digit-major, element e with table e)
+// then packed into bytes (last byte zero-padded) and every trailing 0x00 byte removed.
+// Readers re-encode what they decoded and insist on identical bytes.
+//
+// API (Python snake_case <-> JavaScript camelCase):
+//   encodeStream(modelId, indices, tables) -> Uint8Array
+//   decodeStream(data, tablesByModel, {maxDigits}) -> {modelId, indices: Int32Array[] (one per digit)}
+//   encodeDigits(modelId, rows, tables) -> Uint8Array[]
+//   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, indices} | FormatError>
+//   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, indices, errors}
+//   readHeader(data, tablesByModel) -> {modelId, n, headerBits}
+// `indices` for encoding: an array of n rows (arrays / typed arrays of E indices),
+// or one flat array of n*E indices; a single row of E is one digit.
+// `tablesByModel`: a Map or a plain object, model id -> CodingTables.
+
+import { ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter } from "./range_coder.js";
+
+export const FORMAT_VERSION = 1;
+export const VERSION_BITS = 2;
+export const MODEL_ID_BITS = 3;
+export const MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1;
+export const MAX_DIGITS = 65536;
+export const MAX_GAMMA_ZEROS = 16;
+
+export const MSG_EMPTY = "empty file";
+export const MSG_BAD_HEADER = "not a digit file (bad header)";
+export const MSG_IMPLAUSIBLE = "implausible digit count";
+export const MSG_NOT_CANONICAL = "corrupt or truncated data (not the canonical encoding)";
+
+/** A file that is not a valid version-1 digit file for the known models. */
+export class FormatError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "FormatError";
+  }
+}
+
+/** The version field says 2 or 3. */
+export class UnsupportedVersion extends FormatError {
+  constructor(version) {
+    super(`unsupported format version ${version} (this reader knows version ${FORMAT_VERSION})`);
+    this.name = "UnsupportedVersion";
+    this.version = version;
+  }
+}
+
+/** The model id has no coding tables in this reader. */
+export class UnknownModel extends FormatError {
+  constructor(modelId) {
+    super(`unknown model id ${modelId}`);
+    this.name = "UnknownModel";
+    this.modelId = modelId;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// header
+// ---------------------------------------------------------------------------
+
+function bitLength(n) {
+  let L = 0;
+  while (2 ** L <= n) L++;
+  return L;
+}
+
+/** Elias-gamma code of n >= 1: (L-1) zeros then n in L bits. */
+export function gammaBits(n) {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError("Elias gamma needs an integer n >= 1");
+  const L = bitLength(n);
+  const bits = new Array(L - 1).fill(0);
+  for (let i = L - 1; i >= 0; i--) bits.push(Math.floor(n / 2 ** i) % 2);
+  return bits;
+}
+
+/** The header bits: version (01), model id (3 bits), gamma(n). */
+export function headerBits(modelId, n) {
+  if (!Number.isInteger(modelId) || modelId < 0 || modelId > MAX_MODEL_ID) {
+    throw new RangeError(`model id must be in 0..${MAX_MODEL_ID}, got ${modelId}`);
+  }
+  if (!Number.isInteger(n) || n < 1 || n > MAX_DIGITS) {
+    throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${n}`);
+  }
+  const bits = [(FORMAT_VERSION >> 1) & 1, FORMAT_VERSION & 1];
+  for (let i = MODEL_ID_BITS - 1; i >= 0; i--) bits.push((modelId >> i) & 1);
+  return bits.concat(gammaBits(n));
+}
+
+/** Most bytes a valid file with n digits of an E-element model can have. */
+export function maxFileBytes(n, E) {
+  const S = n * E;
+  const bits = 6 + gammaBits(n).length + 16 * S + Math.ceil(S / 4096) + 34;
+  return Math.ceil(bits / 8);
+}
+
+function tablesFor(tablesByModel, modelId) {
+  const t = tablesByModel instanceof Map ? tablesByModel.get(modelId) : tablesByModel?.[modelId];
+  return t ?? null;
+}
+
+function readHeaderInternal(data, tablesByModel, maxDigits) {
+  if (data.length === 0) throw new FormatError(MSG_EMPTY);
+  const r = new BitReader(data);
+  const version = r.readBits(VERSION_BITS);
+  if (version === 0) throw new FormatError(MSG_BAD_HEADER);
+  if (version !== FORMAT_VERSION) throw new UnsupportedVersion(version);
+  const modelId = r.readBits(MODEL_ID_BITS);
+  const tables = tablesFor(tablesByModel, modelId);
+  if (tables === null) throw new UnknownModel(modelId);
+  let zeros = 0;
+  while (r.readBit() === 0) {
+    zeros++;
+    if (zeros > MAX_GAMMA_ZEROS) throw new FormatError(MSG_IMPLAUSIBLE);
+  }
+  const n = 2 ** zeros + r.readBits(zeros);
+  if (n > MAX_DIGITS) throw new FormatError(`${MSG_IMPLAUSIBLE} (${n})`);
+  if (n > maxDigits) throw new FormatError(`too many digits (${n}; this reader accepts at most ${maxDigits})`);
+  const limit = maxFileBytes(n, tables.numElements);
+  if (data.length > limit) {
+    throw new FormatError(
+      `oversized file (${data.length} bytes; ${n} digit(s) of model ${modelId} need at most ${limit})`,
+    );
+  }
+  return { header: { modelId, n, headerBits: r.position }, tables };
+}
+
+function asBytes(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return Uint8Array.from(data);
+}
+
+/** Check and parse the header only (version, model id, n, size limit). Throws FormatError. */
+export function readHeader(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
+  return readHeaderInternal(asBytes(data), tablesByModel, maxDigits).header;
+}
+
+// ---------------------------------------------------------------------------
+// one file
+// ---------------------------------------------------------------------------
+
+/** indices -> array of n rows of E integers (validated). */
+function toRows(indices, tables, what) {
+  const E = tables.numElements;
+  let rows;
+  if (indices.length > 0 && typeof indices[0] === "object" && indices[0] !== null) {
+    rows = Array.from(indices);
+  } else {
+    if (indices.length % E !== 0) throw new RangeError(`${what}: expected n rows of ${E} indices`);
+    rows = [];
+    for (let i = 0; i < indices.length; i += E) rows.push(indices.slice(i, i + E));
+  }
+  for (const row of rows) {
+    if (row.length !== E) throw new RangeError(`${what}: expected rows of ${E} indices, got ${row.length}`);
+    for (let e = 0; e < E; e++) {
+      const k = row[e];
+      if (!Number.isInteger(k) || k < 0 || k >= tables.sizes[e]) {
+        throw new RangeError(`${what}: indices out of range (clamp symbols with CodingTables.symbolsToIndices)`);
+      }
+    }
+  }
+  return rows;
+}
+
+function pack(writer) {
+  const bytes = writer.toBytes();
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return bytes.slice(0, end);
+}
+
+function encodeRows(modelId, rows, tables) {
+  const w = new BitWriter();
+  for (const b of headerBits(modelId, rows.length)) w.writeBit(b);
+  const enc = new ArithmeticEncoder(w);
+  const cdfs = tables.cdfs;
+  for (const row of rows) {
+    for (let e = 0; e < cdfs.length; e++) {
+      const k = row[e];
+      enc.encode(cdfs[e][k], cdfs[e][k + 1]);
+    }
+  }
+  enc.finish();
+  return pack(w);
+}
+
+/** Encode n digits (rows of E indices, or a flat array of n*E) into one file -> Uint8Array. */
+export function encodeStream(modelId, indices, tables) {
+  const rows = toRows(indices, tables, "encodeStream");
+  if (rows.length < 1 || rows.length > MAX_DIGITS) {
+    throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${rows.length}`);
+  }
+  return encodeRows(modelId, rows, tables);
+}
+
+function decodeRows(data, header, tables) {
+  const dec = new ArithmeticDecoder(new BitReader(data, header.headerBits));
+  const cdfs = tables.cdfs;
+  const rows = [];
+  for (let d = 0; d < header.n; d++) {
+    const row = new Int32Array(cdfs.length);
+    for (let e = 0; e < cdfs.length; e++) row[e] = dec.decode(cdfs[e]);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Decode one file -> {modelId, indices: Int32Array[] (n rows of E)}. Throws FormatError.
+ * maxDigits lets a caller refuse big streams before decoding them.
+ */
+export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
+  const bytes = asBytes(data);
+  const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits);
+  const rows = decodeRows(bytes, header, tables);
+  if (!sameBytes(encodeRows(header.modelId, rows, tables), bytes)) throw new FormatError(MSG_NOT_CANONICAL);
+  return { modelId: header.modelId, indices: rows };
+}
+
+// ---------------------------------------------------------------------------
+// many files (same results as Python's batched helpers; scalar loops here)
+// ---------------------------------------------------------------------------
+
+/** One one-digit file per row -> array of Uint8Array. */
+export function encodeDigits(modelId, rows, tables) {
+  return toRows(rows, tables, "encodeDigits").map((row) => encodeRows(modelId, [row], tables));
+}
+
+function decodeMany(datas, tablesByModel, maxDigits, single) {
+  return Array.from(datas, (data) => {
+    try {
+      const bytes = asBytes(data);
+      const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits);
+      if (single && header.n !== 1) throw new FormatError(`expected a single digit, found ${header.n} digits`);
+      const rows = decodeRows(bytes, header, tables);
+      if (!sameBytes(encodeRows(header.modelId, rows, tables), bytes)) throw new FormatError(MSG_NOT_CANONICAL);
+      return { modelId: header.modelId, indices: rows };
+    } catch (err) {
+      if (err instanceof FormatError) return err;
+      throw err;
+    }
+  });
+}
+
+/** Decode many files; never throws FormatError: each entry is {modelId, indices} or the FormatError. */
+export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
+  return decodeMany(datas, tablesByModel, maxDigits, false);
+}
+
+/**
+ * Decode many one-digit files -> {modelIds: Int32Array, indices: Int32Array[] (one row per file), errors}.
+ * onError "raise": throws the first file's FormatError (with err.index set).
+ * onError "mask": failing files get modelId -1, a row of zeros (length: the largest E of tablesByModel)
+ * and their FormatError in errors (null for the good ones).
+ */
+export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
+  if (onError !== "raise" && onError !== "mask") throw new RangeError('onError must be "raise" or "mask"');
+  const results = decodeMany(datas, tablesByModel, MAX_DIGITS, true);
+  const all = tablesByModel instanceof Map ? [...tablesByModel.values()] : Object.values(tablesByModel ?? {});
+  const maxE = Math.max(0, ...all.map((t) => t.numElements));
+  const modelIds = new Int32Array(results.length).fill(-1);
+  const indices = [];
+  const errors = [];
+  results.forEach((r, i) => {
+    if (r instanceof FormatError) {
+      if (onError === "raise") {
+        r.index = i;
+        throw r;
+      }
+      errors.push(r);
+      indices.push(new Int32Array(maxE));
+    } else {
+      errors.push(null);
+      modelIds[i] = r.modelId;
+      indices.push(r.indices[0]);
+    }
+  });
+  return { modelIds, indices, errors };
+}

@@ -1,0 +1,349 @@
+// node --test tests/js/ : the JavaScript twin of the tables, the coder and the file format.
+// Checks the shared vectors (tests/vectors/format_v1.json, made by Python), round trips,
+// and that hostile bytes either decode or throw FormatError.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+
+import { CodingTables, TablesError, TOTAL } from "../../site/js/codec/tables.js";
+import {
+  ArithmeticDecoder,
+  ArithmeticEncoder,
+  BitReader,
+  BitWriter,
+  decodeIndices,
+  encodeIndices,
+  HALF,
+} from "../../site/js/codec/range_coder.js";
+import {
+  decodeDigits,
+  decodeFiles,
+  decodeStream,
+  encodeDigits,
+  encodeStream,
+  FormatError,
+  gammaBits,
+  headerBits,
+  MAX_DIGITS,
+  maxFileBytes,
+  readHeader,
+  UnknownModel,
+  UnsupportedVersion,
+} from "../../site/js/codec/format.js";
+
+const VECTORS = JSON.parse(readFileSync(new URL("../vectors/format_v1.json", import.meta.url), "utf8"));
+const SUITES = VECTORS.suites.map((s) => {
+  const models = new Map();
+  for (const [id, json] of Object.entries(s.models)) models.set(Number(id), CodingTables.fromJSON(json));
+  return { suite: s, models };
+});
+const synthetic = SUITES.find((s) => s.suite.name === "synthetic").models;
+
+const hex = (bytes) => Buffer.from(bytes).toString("hex");
+const unhex = (text) => new Uint8Array(Buffer.from(text, "hex"));
+const rowsToLists = (rows) => rows.map((r) => Array.from(r));
+
+// small deterministic PRNG (xorshift32)
+function prng(seed) {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// tables
+// ---------------------------------------------------------------------------
+
+test("tables: JSON round trip and layout", () => {
+  for (const { suite, models } of SUITES) {
+    for (const [id, json] of Object.entries(suite.models)) {
+      assert.deepEqual(models.get(Number(id)).toJSON(), json);
+    }
+  }
+  const t = new CodingTables([-1, 5], [3, 2], [1, 65534, 1, 40000, 25536]);
+  assert.equal(t.numElements, 2);
+  assert.deepEqual(Array.from(t.cdf(0)), [0, 1, 65535, TOTAL]);
+  assert.deepEqual(Array.from(t.cdf(1)), [0, 40000, TOTAL]);
+  assert.deepEqual(Array.from(t.freqsOf(1)), [40000, 25536]);
+  assert.deepEqual(Array.from(t.symbolsToIndices([-7, 100, 0, 5, 1, 6])), [0, 1, 1, 0, 2, 1]);
+  assert.deepEqual(Array.from(t.indicesToSymbols([0, 1, 2, 0])), [-1, 6, 1, 5]);
+  const u = CodingTables.uniform(128, 8);
+  assert.equal(u.numElements, 128);
+  assert.ok(u.freqs.every((f) => f === 256) && u.sizes.every((s) => s === 256));
+  assert.deepEqual(u.toJSON(), synthetic.get(0).toJSON()); // same as Python's uniform(128, 8)
+});
+
+test("tables: validation errors", () => {
+  const cases = [
+    [{ offsets: [0], sizes: [1], freqs: "AAA=" }, /symbols/],
+    [{ offsets: [0], sizes: [2], freqs: "AAAAAA==" }, /frequency/],
+    [{ offsets: [0, 0], sizes: [2], freqs: "AIAAgA==" }, /sizes/],
+    [{ offsets: [0], sizes: [3], freqs: "AIAAgA==" }, /add up/],
+    [{ offsets: [0], sizes: [2], freqs: "AYAAgA==" }, /sum to/],
+    [{ offsets: [0], sizes: [2], freqs: "not base64!" }, /base64/],
+    [{ offsets: [0], sizes: [2], freqs: "AIAA" }, /odd/],
+    [{ offsets: [0.5], sizes: [2], freqs: "AIAAgA==" }, /integers/],
+    [{ offsets: [], sizes: [], freqs: "" }, /at least one/],
+    [{ sizes: [2], freqs: "AIAAgA==" }, /expected an object/],
+    ["{not json", /not JSON/],
+  ];
+  for (const [obj, re] of cases) {
+    assert.throws(() => CodingTables.fromJSON(obj), (err) => err instanceof TablesError && re.test(err.message));
+  }
+  assert.throws(() => CodingTables.uniform(4, 17), TablesError);
+  assert.deepEqual(Array.from(CodingTables.fromJSON({ offsets: [0], sizes: [2], freqs: "AIAAgA==" }).freqs), [
+    32768, 32768,
+  ]);
+});
+
+// ---------------------------------------------------------------------------
+// coder
+// ---------------------------------------------------------------------------
+
+test("coder: bit writer / reader", () => {
+  const w = new BitWriter();
+  w.writeBits(0b1011, 4);
+  w.writeBit(1);
+  w.writeBits(0, 3);
+  w.writeBits(0x1ff, 9);
+  assert.equal(w.bitLength, 17);
+  assert.deepEqual(Array.from(w.toBytes()), [0b10111000, 0xff, 0x80]);
+  const r = new BitReader(w.toBytes());
+  assert.equal(r.readBits(4), 0b1011);
+  assert.equal(r.readBits(13), 0b1000111111111);
+  assert.equal(r.readBits(40), 0);
+  assert.equal(r.position, 57);
+});
+
+test("coder: uniform 8-bit tables give the raw bytes", () => {
+  const t = CodingTables.uniform(4, 8);
+  const w = new BitWriter();
+  encodeIndices(w, [0x12, 0x34, 0xab, 0xff], [0, 1, 2, 3], t);
+  assert.deepEqual(Array.from(w.toBytes()), [0x12, 0x34, 0xab, 0xff]);
+});
+
+test("coder: long pending runs and termination", () => {
+  const t = new CodingTables([0], [3], [32767, 2, 32767]);
+  const idx = new Array(400).fill(1);
+  const tid = new Array(400).fill(0);
+  const w = new BitWriter();
+  encodeIndices(w, idx, tid, t);
+  assert.deepEqual(Array.from(decodeIndices(new BitReader(w.toBytes()), tid, t)), idx);
+  // finish() emits at most one bit beyond the pending ones
+  const t2 = new CodingTables([0, 0], [2, 3], [1, 65535, 20000, 25536, 20000]);
+  const rnd = prng(5);
+  for (let trial = 0; trial < 200; trial++) {
+    const S = Math.floor(rnd() * 30);
+    const ids = Array.from({ length: S }, () => Math.floor(rnd() * 2));
+    const ks = ids.map((e) => Math.floor(rnd() * t2.sizes[e]));
+    const bw = new BitWriter();
+    const enc = new ArithmeticEncoder(bw);
+    ks.forEach((k, i) => enc.encode(t2.cdf(ids[i])[k], t2.cdf(ids[i])[k + 1]));
+    const before = bw.bitLength;
+    const { pending, low } = enc;
+    assert.ok(low < HALF && HALF <= enc.high);
+    enc.finish();
+    assert.equal(bw.bitLength - before, pending + (pending || low ? 1 : 0));
+    assert.deepEqual(Array.from(decodeIndices(new BitReader(bw.toBytes()), ids, t2)), ks);
+  }
+});
+
+test("coder: decoder state stays valid on any input", () => {
+  const t = new CodingTables([0, 0], [2, 4], [1, 65535, 100, 30000, 30000, 5436]);
+  const rnd = prng(7);
+  for (let trial = 0; trial < 300; trial++) {
+    const data = Uint8Array.from({ length: Math.floor(rnd() * 12) }, () => Math.floor(rnd() * 256));
+    const dec = new ArithmeticDecoder(new BitReader(data));
+    for (let j = 0; j < 40; j++) {
+      const k = dec.decode(t.cdf(j % 2));
+      assert.ok(k >= 0 && k < t.sizes[j % 2]);
+      assert.ok(dec.low <= dec.code && dec.code <= dec.high && dec.high <= 2 ** 32 - 1);
+    }
+  }
+});
+
+// ---------------------------------------------------------------------------
+// shared vectors
+// ---------------------------------------------------------------------------
+
+test("vectors: JS encodes the same bytes and decodes the same indices", () => {
+  let count = 0;
+  for (const { suite, models } of SUITES) {
+    for (const v of suite.vectors) {
+      const tables = models.get(v.model_id);
+      assert.equal(hex(encodeStream(v.model_id, v.indices, tables)), v.hex, `${suite.name}: ${v.name}`);
+      const flat = v.indices.flat();
+      assert.equal(hex(encodeStream(v.model_id, flat, tables)), v.hex, `${v.name} (flat)`);
+      const got = decodeStream(unhex(v.hex), models);
+      assert.equal(got.modelId, v.model_id);
+      assert.deepEqual(rowsToLists(got.indices), v.indices, `${suite.name}: ${v.name}`);
+      const h = readHeader(unhex(v.hex), models);
+      assert.equal(h.modelId, v.model_id);
+      assert.equal(h.n, v.indices.length);
+      assert.ok(v.hex.length / 2 <= maxFileBytes(v.indices.length, tables.numElements));
+      if (v.indices.length === 1) assert.equal(hex(encodeDigits(v.model_id, v.indices, tables)[0]), v.hex);
+      count++;
+    }
+  }
+  assert.ok(count >= 20);
+});
+
+test("vectors: invalid files throw FormatError with the expected message", () => {
+  for (const { suite, models } of SUITES) {
+    for (const v of suite.invalid) {
+      assert.throws(
+        () => decodeStream(unhex(v.hex), models),
+        (err) => err instanceof FormatError && err.message.includes(v.error),
+        `${suite.name}: ${v.name}`,
+      );
+      const [res] = decodeFiles([unhex(v.hex)], models);
+      assert.ok(res instanceof FormatError && res.message.includes(v.error));
+    }
+  }
+  assert.throws(() => decodeStream(unhex("80"), synthetic), (e) => e instanceof UnsupportedVersion && e.version === 2);
+  assert.throws(() => decodeStream(unhex("7c"), synthetic), (e) => e instanceof UnknownModel && e.modelId === 7);
+  // tablesByModel may be a plain object as well
+  const obj = Object.fromEntries(synthetic);
+  const v = SUITES[0].suite.vectors[4];
+  assert.deepEqual(rowsToLists(decodeStream(unhex(v.hex), obj).indices), v.indices);
+});
+
+// ---------------------------------------------------------------------------
+// format
+// ---------------------------------------------------------------------------
+
+test("format: header pieces", () => {
+  assert.deepEqual(gammaBits(1), [1]);
+  assert.deepEqual(gammaBits(5), [0, 0, 1, 0, 1]);
+  assert.equal(gammaBits(MAX_DIGITS).length, 33);
+  assert.deepEqual(headerBits(1, 1), [0, 1, 0, 0, 1, 1]);
+  assert.deepEqual(headerBits(7, 3), [0, 1, 1, 1, 1, 0, 1, 1]);
+  assert.throws(() => headerBits(8, 1), RangeError);
+  assert.throws(() => headerBits(0, MAX_DIGITS + 1), RangeError);
+});
+
+test("format: 65536 digits, the most a file may hold", () => {
+  const t = new CodingTables([0], [2], [65535, 1]);
+  const data = encodeStream(3, new Int32Array(MAX_DIGITS), t);
+  assert.equal(hex(data), "580004");
+  const got = decodeStream(data, new Map([[3, t]]));
+  assert.equal(got.indices.length, MAX_DIGITS);
+  assert.throws(() => decodeStream(data, new Map([[3, t]]), { maxDigits: 100 }), /too many digits/);
+});
+
+function randomTables(rnd) {
+  const E = 1 + Math.floor(rnd() * 8);
+  const offsets = [];
+  const sizes = [];
+  const freqs = [];
+  for (let e = 0; e < E; e++) {
+    const n = 2 + Math.floor(rnd() * 40);
+    // random positive weights (some very skewed), scaled to sum exactly TOTAL with each >= 1
+    const w = Array.from({ length: n }, () => rnd() ** (1 + 8 * rnd()));
+    const sum = w.reduce((a, b) => a + b, 0);
+    const f = w.map((x) => 1 + Math.floor((x / sum) * (TOTAL - n)));
+    let left = TOTAL - f.reduce((a, b) => a + b, 0);
+    for (let i = 0; left > 0; i = (i + 1) % n, left--) f[i]++;
+    offsets.push(Math.floor(rnd() * 100) - 50);
+    sizes.push(n);
+    freqs.push(...f);
+  }
+  return new CodingTables(offsets, sizes, freqs);
+}
+
+test("format: random round trips (n = 1..4)", () => {
+  const rnd = prng(11);
+  for (let trial = 0; trial < 300; trial++) {
+    const t = randomTables(rnd);
+    const n = 1 + Math.floor(rnd() * 4);
+    const mode = Math.floor(rnd() * 3);
+    const rows = Array.from({ length: n }, () =>
+      Array.from({ length: t.numElements }, (_, e) =>
+        mode === 0 ? 0 : mode === 1 ? t.sizes[e] - 1 : Math.floor(rnd() * t.sizes[e]),
+      ),
+    );
+    const id = Math.floor(rnd() * 8);
+    const data = encodeStream(id, rows, t);
+    assert.ok(data.length >= 1 && data[data.length - 1] !== 0 && data[0] >> 6 === 1);
+    assert.ok(data.length <= maxFileBytes(n, t.numElements));
+    const got = decodeStream(data, new Map([[id, t]]));
+    assert.equal(got.modelId, id);
+    assert.deepEqual(rowsToLists(got.indices), rows);
+    if (n === 1) assert.deepEqual(Array.from(encodeDigits(id, rows, t)[0]), Array.from(data));
+  }
+});
+
+test("format: decodeDigits error modes", () => {
+  const t = synthetic.get(1);
+  const ones = new Array(16).fill(1);
+  const good = encodeDigits(1, [ones, ones, ones], t);
+  const stream = encodeStream(1, [ones, ones], t);
+  const datas = [good[0], new Uint8Array(0), stream, good[1], Uint8Array.from([...good[2], 1])];
+  const res = decodeDigits(datas, synthetic, { onError: "mask" });
+  assert.deepEqual(Array.from(res.modelIds), [1, -1, -1, 1, -1]);
+  assert.deepEqual(Array.from(res.indices[0]), ones);
+  assert.equal(res.indices[1].length, 128);
+  assert.equal(res.errors[0], null);
+  assert.equal(res.errors[1].message, "empty file");
+  assert.equal(res.errors[2].message, "expected a single digit, found 2 digits");
+  assert.match(res.errors[4].message, /not the canonical encoding/);
+  assert.throws(
+    () => decodeDigits(datas, synthetic),
+    (e) => e instanceof FormatError && e.index === 1,
+  );
+  assert.throws(() => encodeStream(1, [[0, 0]], t), RangeError);
+  assert.throws(() => encodeStream(1, [new Array(16).fill(10 ** 6)], t), RangeError);
+});
+
+// ---------------------------------------------------------------------------
+// fuzz: hostile bytes either decode (canonically) or throw FormatError
+// ---------------------------------------------------------------------------
+
+test("fuzz: 10,000+ random, truncated and corrupted files", () => {
+  const rnd = prng(2024);
+  const cases = [];
+  const heads = [0x44, 0x4c, 0x6c, 0x6e, 0x48, 0x68];
+  for (let i = 0; i < 6000; i++) {
+    const b = Uint8Array.from({ length: Math.floor(rnd() * 24) }, () => Math.floor(rnd() * 256));
+    if (b.length && i % 2) b[0] = heads[Math.floor(rnd() * heads.length)] | (b[0] & 3);
+    cases.push(b);
+  }
+  for (const v of SUITES[0].suite.vectors) {
+    const f = unhex(v.hex);
+    for (let len = 0; len < f.length; len++) cases.push(f.slice(0, len)); // every truncation
+    for (let k = 0; k < 40; k++) {
+      const c = f.slice();
+      c[Math.floor(rnd() * c.length)] ^= 1 + Math.floor(rnd() * 255);
+      cases.push(c);
+    }
+  }
+  while (cases.length < 10500) {
+    const f = unhex(SUITES[0].suite.vectors[Math.floor(rnd() * 10)].hex);
+    const c = f.slice(0, 1 + Math.floor(rnd() * f.length));
+    c[Math.floor(rnd() * c.length)] ^= 1 + Math.floor(rnd() * 255);
+    cases.push(c);
+  }
+  let ok = 0;
+  let refused = 0;
+  for (const data of cases) {
+    let got;
+    try {
+      got = decodeStream(data, synthetic, { maxDigits: 256 });
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      refused++;
+      continue;
+    }
+    ok++;
+    const again = encodeStream(got.modelId, got.indices, synthetic.get(got.modelId));
+    assert.equal(hex(again), hex(data));
+  }
+  assert.ok(cases.length >= 10000 && ok > 0 && refused > 0);
+});

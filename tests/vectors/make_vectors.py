@@ -1,0 +1,257 @@
+"""Generate tests/vectors/format_v1.json, the shared Python/JavaScript test vectors.
+
+Run from the repository root:
+
+    python tests/vectors/make_vectors.py          # (re)write the "synthetic" suite
+    python tests/vectors/make_vectors.py --check  # exit 1 if the file differs from what it would write
+
+Layout of format_v1.json
+------------------------
+
+::
+
+    {
+      "format": "digit file",
+      "format_version": 1,
+      "suites": [
+        {
+          "name": "synthetic",                 # unique per suite
+          "description": "...",
+          "models": {                          # model id (as a string) -> CodingTables JSON
+            "0": {"offsets": [...], "sizes": [...], "freqs": "<base64 LE uint16>"},
+            ...
+          },
+          "vectors": [                         # valid files
+            {"name": "...", "model_id": 1,
+             "indices": [[k_0, ..., k_{E-1}], ...],   # n rows of E indices (symbol - offset)
+             "hex": "4c..."}                    # the exact file bytes
+          ],
+          "invalid": [                         # files every reader must refuse
+            {"name": "...", "hex": "...", "error": "substring of the FormatError message"}
+          ]
+        },
+        ...
+      ]
+    }
+
+Each suite is self-contained: its files are decoded with ``tables_by_model``
+built from its own "models" (so "unknown model id" cases refer to ids missing
+there).  Both test sides (tests/test_format.py and tests/js/codec.test.mjs)
+iterate over every suite, so another suite (e.g. "trained", with the real
+models' tables and vectors made by the codec) can be appended to "suites"; this
+script rewrites only the suite called "synthetic" and keeps every other suite
+as it is.
+
+Everything here is deterministic and platform-independent: pmfs come from
+integer weights (no exp/pow), random choices from ``random.Random(seed)``'s
+``getrandbits``, and the stored tables are integers anyway.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from training.format import decode_stream, encode_stream  # noqa: E402
+from training.tables import TOTAL, CodingTables, quantize_pmf  # noqa: E402
+
+PATH = Path(__file__).resolve().parent / "format_v1.json"
+SUITE = "synthetic"
+
+
+def geometric_weights(n: int, centre: int, num: int, den: int) -> list:
+    """Integer two-sided geometric weights: w = 10**9 * (num/den)**|k - centre| (floored step by step)."""
+    side = [10**9]
+    for _ in range(n):
+        side.append(max(side[-1] * num // den, 0))
+    return [side[abs(k - centre)] for k in range(n)]
+
+
+def skewed_tables() -> CodingTables:
+    """E = 16 elements with Laplace-like pmfs of different widths and centres, like a learned prior."""
+    pmfs, offsets = [], []
+    for e in range(16):
+        n = 3 + (e * 7) % 29
+        centre = (n * (1 + e % 3)) // 4
+        num, den = [(1, 8), (1, 3), (1, 2), (3, 4), (9, 10)][e % 5]
+        pmfs.append(np.array(geometric_weights(n, centre, num, den), dtype=np.float64))
+        offsets.append(-centre)
+    return CodingTables.from_pmfs(pmfs, offsets)
+
+
+def mixed_tables() -> CodingTables:
+    """E = 8 awkward elements: near-deterministic, two-symbol, fair coin, wide, big alphabet."""
+    freqs = [
+        [TOTAL - 1, 1],  # near-deterministic
+        [1, TOTAL - 1],  # near-deterministic the other way round
+        [TOTAL // 2, TOTAL // 2],  # fair coin
+        [1, TOTAL - 2, 1],  # a certain middle with impossible-looking tails
+        quantize_pmf(geometric_weights(1000, 0, 99, 100)).tolist(),  # 1000 symbols, one-sided
+        [256] * 256,  # uniform byte
+        quantize_pmf([5, 1, 0, 0, 7]).tolist(),  # zero-probability symbols get frequency 1
+        [16] * 4096,  # 12-bit uniform
+    ]
+    offsets = [0, -1, 0, -1, 0, -128, 3, -2048]
+    return CodingTables(offsets, [len(f) for f in freqs], [v for f in freqs for v in f])
+
+
+def sample(tables: CodingTables, n: int, rnd: random.Random) -> list:
+    """n rows of indices drawn from the tables themselves (integer arithmetic only)."""
+    rows = []
+    for _ in range(n):
+        row = []
+        for e in range(tables.num_elements):
+            u = rnd.getrandbits(16)
+            cdf = tables.cdf(e)
+            row.append(int(np.searchsorted(cdf, u, side="right") - 1))
+        rows.append(row)
+    return rows
+
+
+def synthetic_suite() -> dict:
+    rnd = random.Random(20240501)
+    talk = CodingTables.uniform(128, 8)
+    skew = skewed_tables()
+    mixed = mixed_tables()
+    toy = CodingTables([0, -1], [2, 3], [49152, 16384, 16384, 32768, 16384])  # site/format.md's example
+    models = {0: talk, 1: skew, 2: toy, 5: mixed}
+
+    def mode(t):
+        return [int(np.argmax(t.freqs_of(e))) for e in range(t.num_elements)]
+
+    def top(t):
+        return [int(s) - 1 for s in t.sizes]
+
+    cases = [
+        ("talk single digit, random bytes", 0, [[rnd.getrandbits(8) for _ in range(128)]]),
+        ("talk single digit, all zero", 0, [[0] * 128]),
+        ("talk single digit, all 255", 0, [[255] * 128]),
+        ("talk stream of 3", 0, [[rnd.getrandbits(8) for _ in range(128)] for _ in range(3)]),
+    ]
+    cases += [(f"skewed single digit #{i}", 1, sample(skew, 1, rnd)) for i in range(6)]
+    cases += [
+        ("skewed single digit, most likely symbols", 1, [mode(skew)]),
+        ("skewed single digit, all index 0", 1, [[0] * 16]),
+        ("skewed single digit, all top index", 1, [top(skew)]),
+        ("skewed stream of 3", 1, sample(skew, 3, rnd)),
+        ("skewed stream of 20", 1, sample(skew, 20, rnd)),
+        ("skewed stream of 2, extremes", 1, [[0] * 16, top(skew)]),
+    ]
+    cases += [(f"mixed single digit #{i}", 5, sample(mixed, 1, rnd)) for i in range(4)]
+    cases += [
+        ("mixed single digit, most likely symbols", 5, [mode(mixed)]),
+        ("mixed single digit, all index 0", 5, [[0] * 8]),
+        ("mixed single digit, all top index", 5, [top(mixed)]),
+        ("mixed stream of 5", 5, sample(mixed, 5, rnd)),
+        ("mixed stream of 4, alternating extremes", 5, [[0] * 8, top(mixed), [0] * 8, top(mixed)]),
+    ]
+    cases += [(f"toy (format.md worked example) indices {a} {b}", 2, [[a, b]]) for a in (0, 1) for b in (0, 1, 2)]
+    cases += [("toy stream of 4", 2, [[1, 1], [0, 2], [1, 0], [0, 1]])]
+    vectors = []
+    for name, mid, rows in cases:
+        data = encode_stream(mid, np.array(rows), models[mid])
+        assert decode_stream(data, models)[1].tolist() == rows, name
+        vectors.append({"name": name, "model_id": mid, "indices": rows, "hex": data.hex()})
+
+    by_name = {v["name"]: bytes.fromhex(v["hex"]) for v in vectors}
+    valid = by_name["skewed stream of 3"]
+    # a truncation the canonical check catches (not every one is caught: see site/format.md)
+    truncated = next(bytes.fromhex(v["hex"])[:-1] for v in vectors if v["model_id"] == 1
+                     and "corrupt" in (_refused(bytes.fromhex(v["hex"])[:-1], models) or ""))
+    invalid = [
+        ("empty file", "", "empty file"),
+        ("version 0", "3f", "not a digit file (bad header)"),
+        ("version 0, zero byte", "00", "not a digit file (bad header)"),
+        ("version 2", "80", "unsupported format version 2 (this reader knows version 1)"),
+        ("version 3", "ff", "unsupported format version 3"),
+        ("unknown model id 7", "7c", "unknown model id 7"),
+        ("unknown model id 3", "5c", "unknown model id 3"),
+        ("gamma prefix of more than 16 zeros (zeros past the end)", "48", "implausible digit count"),
+        ("n = 131071 > 65536", _bits_hex("01" "001" + "0" * 16 + "1" + "1" * 16), "implausible digit count"),
+        ("oversized one-digit file of model 1", "4c" + "ff" * 38, "oversized"),
+        ("valid file + a trailing 0x00 byte", (valid + b"\x00").hex(), "not the canonical encoding"),
+        ("valid file + a trailing 0x01 byte", (valid + b"\x01").hex(), "not the canonical encoding"),
+        ("valid file truncated by one byte", truncated.hex(), "corrupt or truncated data"),
+    ]
+    for name, hx, msg in invalid:
+        err = _refused(bytes.fromhex(hx), models)
+        assert err and msg in err, (name, err)
+    return {
+        "name": SUITE,
+        "description": "Seeded synthetic tables: model 0 = uniform 8-bit (talk network, E=128), "
+                       "model 1 = 16 skewed Laplace-like elements, model 2 = the worked example of "
+                       "site/format.md (E=2), model 5 = 8 awkward elements.",
+        "models": {str(k): t.to_json() for k, t in models.items()},
+        "vectors": vectors,
+        "invalid": [{"name": n, "hex": h, "error": m} for n, h, m in invalid],
+    }
+
+
+def _bits_hex(bits: str) -> str:
+    bits += "0" * (-len(bits) % 8)
+    return bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)).hex()
+
+
+def _refused(data: bytes, models) -> str | None:
+    from training.format import FormatError
+    try:
+        decode_stream(data, models)
+    except FormatError as err:
+        return str(err)
+    return None
+
+
+def build(existing: dict | None) -> dict:
+    suites = [s for s in (existing or {}).get("suites", []) if s.get("name") != SUITE]
+    return {"format": "digit file", "format_version": 1, "suites": [synthetic_suite()] + suites}
+
+
+def dumps(obj: dict) -> str:
+    """JSON with one model / vector / invalid file per line (readable diffs)."""
+    def one(v):
+        return json.dumps(v, separators=(", ", ": "))
+
+    def block(items, indent):
+        pad = " " * indent
+        return "[\n" + ",\n".join(pad + item for item in items) + "\n" + " " * (indent - 2) + "]"
+
+    suites = []
+    for s in obj["suites"]:
+        fields = []
+        for key, value in s.items():
+            if key == "models":
+                inner = ",\n".join(f"      {one(k)}: {one(v)}" for k, v in value.items())
+                fields.append(f'    "models": {{\n{inner}\n    }}')
+            elif key in ("vectors", "invalid"):
+                fields.append(f'    {one(key)}: ' + block([one(v) for v in value], 6))
+            else:
+                fields.append(f"    {one(key)}: {one(value)}")
+        suites.append("  {\n" + ",\n".join(fields) + "\n  }")
+    head = ",\n".join(f" {one(k)}: {one(v)}" for k, v in obj.items() if k != "suites")
+    text = "{\n" + head + ',\n "suites": [\n' + ",\n".join(suites) + "\n ]\n}\n"
+    assert json.loads(text) == obj
+    return text
+
+
+def main(argv: list) -> int:
+    existing = json.loads(PATH.read_text()) if PATH.exists() else None
+    text = dumps(build(existing))
+    if "--check" in argv:
+        same = PATH.exists() and PATH.read_text() == text
+        print(f"{PATH}: {'up to date' if same else 'DIFFERS from what make_vectors.py generates'}")
+        return 0 if same else 1
+    PATH.write_text(text)
+    print(f"wrote {PATH} ({len(text)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,327 @@
+"""Digit file format, version 1 (twin: site/js/codec/format.js; spec: site/format.md).
+
+A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
+
+1. version, 2 bits, value 1 (``01``);
+2. model id, 3 bits (0 = the talk's network with raw 8-bit latents, 1..7 =
+   quality levels of the learned codec);
+3. n in Elias-gamma code (n = 1 is the single bit ``1``), n <= 65536;
+4. one arithmetic-coded run (:mod:`training.range_coder`) over the n*E indices,
+   digit-major, element e coded with table e, right after the header bits,
+   terminated minimally;
+5. packed MSB first, the last byte zero-padded, then every trailing 0x00 byte
+   removed (the decoder reads zeros past the end).
+
+Readers re-encode what they decoded and insist on identical bytes (the
+"canonical" check), which catches most truncations and corruptions for free.
+
+Public API (Python snake_case <-> JavaScript camelCase):
+
+* ``encode_stream(model_id, indices (n, E), tables) -> bytes``
+* ``decode_stream(data, tables_by_model, max_digits=65536) -> (model_id, indices (n, E) int32)``
+* ``encode_digits(model_id, indices (B, E), tables) -> list[bytes]``  (B one-digit files, batched)
+* ``decode_files(datas, tables_by_model, max_digits=65536) -> list[Decoded | FormatError]``
+* ``decode_digits(datas, tables_by_model, on_error="raise") -> DigitBatch(model_ids, indices, errors)``
+* ``read_header(data, tables_by_model) -> Header(model_id, n, header_bits)``
+
+Errors are :class:`FormatError` (a ``ValueError``) with messages meant to be
+printed after a file name, e.g. ``f"{path}: {err}"``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .range_coder import (ArithmeticDecoder, ArithmeticEncoder, BitReader,
+                          BitWriter, decode_batch, encode_batch)
+from .tables import CodingTables
+
+FORMAT_VERSION = 1
+VERSION_BITS = 2
+MODEL_ID_BITS = 3
+MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1
+MAX_DIGITS = 65536
+MAX_GAMMA_ZEROS = 16
+# below this many files of the same (model, n), decode_files uses the scalar coder
+_BATCH_MIN = 4
+
+
+class FormatError(ValueError):
+    """A file that is not a valid version-1 digit file for the known models."""
+
+
+class UnsupportedVersion(FormatError):
+    """The version field says 2 or 3."""
+
+    def __init__(self, version: int):
+        super().__init__(f"unsupported format version {version} (this reader knows version {FORMAT_VERSION})")
+        self.version = version
+
+
+class UnknownModel(FormatError):
+    """The model id has no coding tables in this reader."""
+
+    def __init__(self, model_id: int):
+        super().__init__(f"unknown model id {model_id}")
+        self.model_id = model_id
+
+
+MSG_EMPTY = "empty file"
+MSG_BAD_HEADER = "not a digit file (bad header)"
+MSG_IMPLAUSIBLE = "implausible digit count"
+MSG_NOT_CANONICAL = "corrupt or truncated data (not the canonical encoding)"
+
+
+class Header(NamedTuple):
+    model_id: int
+    n: int  # number of digits
+    header_bits: int  # bit position where the coded payload starts
+
+
+class Decoded(NamedTuple):
+    model_id: int
+    indices: np.ndarray  # (n, E) int32
+
+
+class DigitBatch(NamedTuple):
+    model_ids: np.ndarray  # (B,) int64, -1 for a file that failed
+    indices: np.ndarray  # (B, E) int32, E = the largest E in tables_by_model (rows 0-padded)
+    errors: list  # per file: None or the FormatError
+
+
+# ---------------------------------------------------------------------------
+# header
+# ---------------------------------------------------------------------------
+def gamma_bits(n: int) -> list:
+    """Elias-gamma code of n >= 1: (L-1) zeros then n in L bits, L = bit length of n."""
+    if n < 1:
+        raise ValueError("Elias gamma needs n >= 1")
+    L = n.bit_length()
+    return [0] * (L - 1) + [(n >> i) & 1 for i in range(L - 1, -1, -1)]
+
+
+def header_bits(model_id: int, n: int) -> list:
+    """The header bits: version (01), model id (3 bits), gamma(n)."""
+    if not (0 <= model_id <= MAX_MODEL_ID):
+        raise ValueError(f"model id must be in 0..{MAX_MODEL_ID}, got {model_id}")
+    if not (1 <= n <= MAX_DIGITS):
+        raise ValueError(f"a file holds 1..{MAX_DIGITS} digits, got {n}")
+    ver = [(FORMAT_VERSION >> 1) & 1, FORMAT_VERSION & 1]
+    mid = [(model_id >> i) & 1 for i in range(MODEL_ID_BITS - 1, -1, -1)]
+    return ver + mid + gamma_bits(n)
+
+
+def max_file_bytes(n: int, E: int) -> int:
+    """Most bytes a valid file with n digits of an E-element model can have.
+
+    Bits: 6 + gamma(n) + 16*S + ceil(S/4096) + 34 with S = n*E.  (Each symbol has
+    frequency >= 1, i.e. costs <= 16 bits plus < 2**-13 bits of rounding loss;
+    the termination adds at most 1 bit; the rest is slack.)
+    """
+    S = n * E
+    bits = 6 + len(gamma_bits(n)) + 16 * S + -(-S // 4096) + 34
+    return -(-bits // 8)
+
+
+def _read_header(data: bytes, tables_by_model, max_digits: int):
+    """Parse and check the header; returns (Header, tables).  Raises FormatError."""
+    if len(data) == 0:
+        raise FormatError(MSG_EMPTY)
+    r = BitReader(data)
+    version = r.read_bits(VERSION_BITS)
+    if version == 0:
+        raise FormatError(MSG_BAD_HEADER)
+    if version != FORMAT_VERSION:
+        raise UnsupportedVersion(version)
+    model_id = r.read_bits(MODEL_ID_BITS)
+    tables = tables_by_model.get(model_id)
+    if tables is None:
+        raise UnknownModel(model_id)
+    zeros = 0
+    while r.read_bit() == 0:
+        zeros += 1
+        if zeros > MAX_GAMMA_ZEROS:
+            raise FormatError(MSG_IMPLAUSIBLE)
+    n = (1 << zeros) | r.read_bits(zeros)
+    if n > MAX_DIGITS:
+        raise FormatError(f"{MSG_IMPLAUSIBLE} ({n})")
+    if n > max_digits:
+        raise FormatError(f"too many digits ({n}; this reader accepts at most {max_digits})")
+    limit = max_file_bytes(n, tables.num_elements)
+    if len(data) > limit:
+        raise FormatError(f"oversized file ({len(data)} bytes; {n} digit(s) of model {model_id} need at most {limit})")
+    return Header(model_id, n, r.position), tables
+
+
+def read_header(data, tables_by_model, max_digits: int = MAX_DIGITS) -> Header:
+    """Check and parse the header only (version, model id, n, size limit)."""
+    return _read_header(bytes(data), tables_by_model, max_digits)[0]
+
+
+# ---------------------------------------------------------------------------
+# one file (scalar coder, mirrors format.js)
+# ---------------------------------------------------------------------------
+def _check_rows(indices, tables: CodingTables, what: str) -> np.ndarray:
+    idx = np.asarray(indices)
+    if idx.ndim == 1:
+        idx = idx[None, :]
+    if idx.ndim != 2 or idx.shape[1] != tables.num_elements:
+        raise ValueError(f"{what}: expected shape (n, {tables.num_elements}), got {np.shape(indices)}")
+    if idx.size and idx.dtype.kind not in "iu":
+        raise ValueError(f"{what}: indices must be integers")
+    idx = idx.astype(np.int64)
+    if idx.size and (np.any(idx < 0) or np.any(idx >= tables.sizes)):
+        raise ValueError(f"{what}: indices out of range (clamp symbols with CodingTables.symbols_to_indices)")
+    return idx
+
+
+def _pack(writer: BitWriter) -> bytes:
+    return writer.to_bytes().rstrip(b"\x00")
+
+
+def _encode_scalar(model_id: int, idx: np.ndarray, tables: CodingTables) -> bytes:
+    w = BitWriter()
+    for b in header_bits(model_id, idx.shape[0]):
+        w.write_bit(b)
+    enc = ArithmeticEncoder(w)
+    cdfs = tables.cdf_lists()
+    for row in idx.tolist():
+        for c, k in zip(cdfs, row):
+            enc.encode(c[k], c[k + 1])
+    enc.finish()
+    return _pack(w)
+
+
+def encode_stream(model_id: int, indices, tables: CodingTables) -> bytes:
+    """Encode n digits (indices (n, E), or (E,) for one digit) into one file."""
+    idx = _check_rows(indices, tables, "encode_stream")
+    if not (1 <= idx.shape[0] <= MAX_DIGITS):
+        raise ValueError(f"a file holds 1..{MAX_DIGITS} digits, got {idx.shape[0]}")
+    return _encode_scalar(model_id, idx, tables)
+
+
+def _decode_scalar(data: bytes, header: Header, tables: CodingTables) -> np.ndarray:
+    r = BitReader(data, header.header_bits)
+    dec = ArithmeticDecoder(r)
+    cdfs = tables.cdf_lists()
+    E = tables.num_elements
+    out = np.empty((header.n, E), dtype=np.int32)
+    for d in range(header.n):
+        out[d] = [dec.decode(c) for c in cdfs]
+    return out
+
+
+def decode_stream(data, tables_by_model, max_digits: int = MAX_DIGITS):
+    """Decode one file -> ``(model_id, indices (n, E) int32)``.  Raises FormatError.
+
+    ``tables_by_model``: mapping model id -> CodingTables.  ``max_digits`` lets a
+    caller refuse big streams before spending time on them (decoding time is
+    proportional to n*E, and a 5-byte file can claim 65536 digits).
+    """
+    data = bytes(data)
+    header, tables = _read_header(data, tables_by_model, max_digits)
+    idx = _decode_scalar(data, header, tables)
+    if _encode_scalar(header.model_id, idx, tables) != data:
+        raise FormatError(MSG_NOT_CANONICAL)
+    return header.model_id, idx
+
+
+# ---------------------------------------------------------------------------
+# many files (batched coder)
+# ---------------------------------------------------------------------------
+def _pack_rows(bits: np.ndarray) -> list:
+    packed = np.packbits(bits, axis=1)
+    return [row.tobytes().rstrip(b"\x00") for row in packed]
+
+
+def encode_digits(model_id: int, indices, tables: CodingTables) -> list:
+    """B one-digit files at once: indices (B, E) -> list of B byte strings.
+
+    Byte-identical to ``[encode_stream(model_id, row, tables) for row in indices]``.
+    """
+    idx = _check_rows(indices, tables, "encode_digits")
+    E = tables.num_elements
+    prefix = header_bits(model_id, 1)
+    bits, _ = encode_batch(idx, np.arange(E), tables, prefix_bits=prefix)
+    return _pack_rows(bits)
+
+
+def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS) -> list:
+    """Decode many files; never raises FormatError.
+
+    Returns one entry per file: ``Decoded(model_id, indices (n, E) int32)`` or
+    the :class:`FormatError` explaining why that file was refused.  Files with
+    the same model and digit count are decoded together by the batched coder.
+    """
+    return _decode_many([bytes(d) for d in datas], tables_by_model, max_digits, single=False)
+
+
+def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) -> list:
+    results: list = [None] * len(datas)
+    groups: dict = {}
+    for i, data in enumerate(datas):
+        try:
+            header, tables = _read_header(data, tables_by_model, max_digits)
+            if single and header.n != 1:
+                raise FormatError(f"expected a single digit, found {header.n} digits")
+        except FormatError as err:
+            results[i] = err
+            continue
+        groups.setdefault((header.model_id, header.n), (header, tables, []))[2].append(i)
+    for (model_id, n), (header, tables, members) in groups.items():
+        if len(members) < _BATCH_MIN:
+            for i in members:
+                idx = _decode_scalar(datas[i], header, tables)
+                ok = _encode_scalar(model_id, idx, tables) == datas[i]
+                results[i] = Decoded(model_id, idx) if ok else FormatError(MSG_NOT_CANONICAL)
+            continue
+        E = tables.num_elements
+        tid = np.tile(np.arange(E), n)
+        flat = decode_batch([datas[i] for i in members], header.header_bits, tid, tables)
+        bits, _ = encode_batch(flat, tid, tables, prefix_bits=header_bits(model_id, n))
+        again = _pack_rows(bits)
+        idx = flat.reshape(len(members), n, E).astype(np.int32)
+        for row, i in enumerate(members):
+            results[i] = Decoded(model_id, idx[row]) if again[row] == datas[i] else FormatError(MSG_NOT_CANONICAL)
+    return results
+
+
+def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch:
+    """Decode many one-digit files (batched).
+
+    Returns ``DigitBatch(model_ids (B,), indices (B, E) int32, errors)``.
+    ``on_error="raise"``: the first failing file raises its FormatError, with
+    ``err.index`` set to the file's position in ``datas``.  ``on_error="mask"``:
+    failing files get model id -1, all-zero indices and their FormatError in
+    ``errors`` (None for the good ones), so a CLI can report them and go on.
+    ``indices`` has the largest E of ``tables_by_model``; rows of models with
+    fewer elements are zero-padded (use ``tables_by_model[model_id].num_elements``).
+    """
+    if on_error not in ("raise", "mask"):
+        raise ValueError('on_error must be "raise" or "mask"')
+    datas = [bytes(d) for d in datas]
+    results = _decode_many(datas, tables_by_model, MAX_DIGITS, single=True)
+    B = len(datas)
+    E = max((t.num_elements for t in tables_by_model.values()), default=0)
+    model_ids = np.full(B, -1, dtype=np.int64)
+    indices = np.zeros((B, E), dtype=np.int32)
+    errors: list = [None] * B
+    for i, r in enumerate(results):
+        if isinstance(r, FormatError):
+            if on_error == "raise":
+                r.index = i
+                raise r
+            errors[i] = r
+        else:
+            model_ids[i] = r.model_id
+            indices[i, :r.indices.shape[1]] = r.indices[0]
+    return DigitBatch(model_ids, indices, errors)
+
+
+__all__ = [
+    "FORMAT_VERSION", "MAX_DIGITS", "FormatError", "UnsupportedVersion", "UnknownModel",
+    "Header", "Decoded", "DigitBatch", "gamma_bits", "header_bits", "max_file_bytes", "read_header",
+    "encode_stream", "decode_stream", "encode_digits", "decode_files", "decode_digits",
+]

@@ -1,0 +1,245 @@
+"""Integer coding tables for the arithmetic coder (twin: site/js/codec/tables.js).
+
+A model codes E latent elements (e = 0..E-1, in an order the model fixes).
+Element e has
+
+* an integer offset ``o_e`` (its smallest symbol) and
+* ``n_e >= 2`` frequencies ``f_e[0..n_e-1]``, integers in [1, 65535] that sum to
+  exactly ``TOTAL = 2**16``.
+
+Symbol ``s`` of element e is coded as the index ``k = s - o_e`` after clamping
+``s`` into ``[o_e, o_e + n_e - 1]``.  Tables are computed once here (from float
+pmfs, see :func:`quantize_pmf`) and shipped to JavaScript as integers in the JSON
+form ``{"offsets": [...], "sizes": [...], "freqs": "<base64 of little-endian
+uint16>"}``; JavaScript never recomputes them.
+
+Naming: Python snake_case <-> JavaScript camelCase (``to_json`` / ``toJSON``,
+``from_json`` / ``fromJSON``, ``symbols_to_indices`` / ``symbolsToIndices``, ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+
+PRECISION_BITS = 16
+TOTAL = 1 << PRECISION_BITS  # 65536
+MAX_FREQ = TOTAL - 1  # a single frequency never reaches TOTAL (n_e >= 2)
+MAX_SIZE = TOTAL  # at most 65536 symbols of frequency 1
+
+_INT32_MIN = -(1 << 31)
+_INT32_MAX = (1 << 31) - 1
+
+
+class TablesError(ValueError):
+    """Invalid coding tables (bad JSON, inconsistent lengths, bad frequencies)."""
+
+
+def quantize_pmf(pmf) -> np.ndarray:
+    """Float pmf (length n >= 1, non-negative, any positive sum) -> uint16 frequencies.
+
+    Returns ``max(n, 2)`` frequencies, each >= 1, summing to exactly ``TOTAL``:
+    ``freq = 1 + floor(p * (TOTAL - n))`` with ``p = pmf / sum(pmf)``, then the
+    leftover counts go one each to the largest ``p`` (ties: lowest index first).
+    A pmf of length 1 gets a neighbour symbol of probability 0 appended.  An
+    all-zero pmf is treated as uniform.  Deterministic (float64 throughout).
+    """
+    p = np.asarray(pmf, dtype=np.float64).reshape(-1)
+    if p.size == 0:
+        raise ValueError("quantize_pmf: empty pmf")
+    if p.size > MAX_SIZE:
+        raise ValueError(f"quantize_pmf: {p.size} symbols, at most {MAX_SIZE} fit in 16-bit precision")
+    if not np.all(np.isfinite(p)) or np.any(p < 0):
+        raise ValueError("quantize_pmf: pmf must be finite and non-negative")
+    if p.size == 1:
+        p = np.array([p[0], 0.0])
+    n = p.size
+    total = p.sum()
+    p = np.full(n, 1.0 / n) if total <= 0 else p / total
+    budget = TOTAL - n
+    freq = 1 + np.minimum(np.floor(p * budget), budget).astype(np.int64)
+    order = np.argsort(-p, kind="stable")  # largest first, ties by lowest index
+    leftover = TOTAL - int(freq.sum())
+    if leftover > 0:
+        q, r = divmod(leftover, n)
+        freq += q
+        freq[order[:r]] += 1
+    while leftover < 0:  # only possible through float rounding; take from the largest
+        for i in order:
+            if leftover == 0:
+                break
+            if freq[i] > 1:
+                freq[i] -= 1
+                leftover += 1
+    return freq.astype(np.uint16)
+
+
+def _as_int_array(values, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values)
+    except Exception as exc:  # pragma: no cover - exotic input
+        raise TablesError(f"{name}: not an array ({exc})") from None
+    if arr.ndim != 1:
+        raise TablesError(f"{name}: expected a flat list, got shape {arr.shape}")
+    if arr.size and arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise TablesError(f"{name}: expected integers")
+    return arr.astype(np.int64)
+
+
+class CodingTables:
+    """Frequency tables for E elements plus derived cumulative tables.
+
+    Attributes
+    ----------
+    offsets : int32 (E,)   smallest symbol of each element
+    sizes   : int32 (E,)   number of symbols n_e of each element (>= 2)
+    freqs   : uint16 (sum(sizes),)  all frequencies, element after element
+    starts  : int64 (E+1,) element e's frequencies are ``freqs[starts[e]:starts[e+1]]``
+    cdf_flat   : int64 (sum(sizes)+E,)  cumulative counts, n_e+1 entries per element
+    cdf_starts : int64 (E+1,) element e's cdf is ``cdf_flat[cdf_starts[e]:cdf_starts[e+1]]``
+                 (``cdf[0] = 0``, ``cdf[n_e] = TOTAL``)
+    """
+
+    def __init__(self, offsets, sizes, freqs):
+        offsets = _as_int_array(offsets, "offsets")
+        sizes = _as_int_array(sizes, "sizes")
+        freqs = _as_int_array(freqs, "freqs")
+        E = offsets.size
+        if E < 1:
+            raise TablesError("tables: need at least one element")
+        if sizes.size != E:
+            raise TablesError(f"tables: {E} offsets but {sizes.size} sizes")
+        if np.any(sizes < 2) or np.any(sizes > MAX_SIZE):
+            e = int(np.nonzero((sizes < 2) | (sizes > MAX_SIZE))[0][0])
+            raise TablesError(f"tables: element {e} has {int(sizes[e])} symbols (need 2..{MAX_SIZE})")
+        if np.any(offsets < _INT32_MIN) or np.any(offsets + sizes - 1 > _INT32_MAX):
+            raise TablesError("tables: offsets out of the int32 range")
+        if freqs.size != int(sizes.sum()):
+            raise TablesError(f"tables: sizes add up to {int(sizes.sum())} but there are {freqs.size} frequencies")
+        if np.any(freqs < 1) or np.any(freqs > MAX_FREQ):
+            i = int(np.nonzero((freqs < 1) | (freqs > MAX_FREQ))[0][0])
+            raise TablesError(f"tables: frequency #{i} is {int(freqs[i])} (need 1..{MAX_FREQ})")
+        starts = np.zeros(E + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        sums = np.add.reduceat(freqs, starts[:-1])
+        if np.any(sums != TOTAL):
+            e = int(np.nonzero(sums != TOTAL)[0][0])
+            raise TablesError(f"tables: frequencies of element {e} sum to {int(sums[e])}, not {TOTAL}")
+
+        self.offsets = offsets.astype(np.int32)
+        self.sizes = sizes.astype(np.int32)
+        self.freqs = freqs.astype(np.uint16)
+        self.starts = starts
+        self.cdf_starts = starts + np.arange(E + 1, dtype=np.int64)
+        cdf = np.zeros(freqs.size + E, dtype=np.int64)
+        # cumulative sums restart at each element: global cumsum minus the element's base
+        glob = np.cumsum(freqs)
+        elem = np.repeat(np.arange(E), sizes)
+        base = np.concatenate([[0], glob[starts[1:-1] - 1]]) if E > 1 else np.zeros(1, np.int64)
+        pos = np.arange(freqs.size) + elem + 1  # slot of cdf[k+1] in cdf_flat
+        cdf[pos] = glob - base[elem]
+        self.cdf_flat = cdf
+        self._cdf_lists = None
+
+    # -- basic properties -------------------------------------------------
+    @property
+    def num_elements(self) -> int:
+        return int(self.offsets.size)
+
+    E = num_elements
+
+    def cdf(self, e: int) -> np.ndarray:
+        """Cumulative counts of element e (length n_e + 1, from 0 to TOTAL)."""
+        return self.cdf_flat[self.cdf_starts[e]:self.cdf_starts[e + 1]]
+
+    def cdf_lists(self) -> list:
+        """Per-element cdfs as Python lists (for the scalar coder)."""
+        if self._cdf_lists is None:
+            flat = self.cdf_flat.tolist()
+            cs = self.cdf_starts.tolist()
+            self._cdf_lists = [flat[cs[e]:cs[e + 1]] for e in range(self.num_elements)]
+        return self._cdf_lists
+
+    def freqs_of(self, e: int) -> np.ndarray:
+        return self.freqs[self.starts[e]:self.starts[e + 1]]
+
+    # -- symbols <-> indices ----------------------------------------------
+    def symbols_to_indices(self, symbols) -> np.ndarray:
+        """Clamp integer symbols (..., E) into each element's range; return indices (int32)."""
+        s = np.asarray(symbols)
+        if s.shape[-1:] != (self.num_elements,):
+            raise ValueError(f"symbols: last axis must be {self.num_elements}, got shape {s.shape}")
+        s = np.rint(s).astype(np.int64) if s.dtype.kind == "f" else s.astype(np.int64)
+        k = s - self.offsets
+        return np.clip(k, 0, self.sizes - 1).astype(np.int32)
+
+    def indices_to_symbols(self, indices) -> np.ndarray:
+        """Indices (..., E) -> symbols (int32)."""
+        k = np.asarray(indices, dtype=np.int64)
+        if k.shape[-1:] != (self.num_elements,):
+            raise ValueError(f"indices: last axis must be {self.num_elements}, got shape {k.shape}")
+        return (k + self.offsets).astype(np.int32)
+
+    # -- constructors -----------------------------------------------------
+    @classmethod
+    def uniform(cls, E: int, bits: int) -> "CodingTables":
+        """E elements of 2**bits equiprobable symbols with offset 0 (raw ``bits``-bit latents)."""
+        if not (1 <= bits <= PRECISION_BITS) or E < 1:
+            raise TablesError(f"uniform tables: need E >= 1 and 1 <= bits <= {PRECISION_BITS}")
+        n = 1 << bits
+        return cls(np.zeros(E, np.int64), np.full(E, n), np.full(E * n, TOTAL // n))
+
+    @classmethod
+    def from_pmfs(cls, pmfs, offsets) -> "CodingTables":
+        """One float pmf per element (list of 1-D arrays) -> quantized tables."""
+        fr = [quantize_pmf(p) for p in pmfs]
+        return cls(offsets, [f.size for f in fr], np.concatenate(fr))
+
+    # -- JSON -------------------------------------------------------------
+    def to_json(self) -> dict:
+        """JSON-able dict ``{"offsets", "sizes", "freqs" (base64 little-endian uint16)}``."""
+        return {
+            "offsets": [int(v) for v in self.offsets],
+            "sizes": [int(v) for v in self.sizes],
+            "freqs": base64.b64encode(self.freqs.astype("<u2").tobytes()).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json(cls, obj) -> "CodingTables":
+        """Inverse of :meth:`to_json`; accepts the dict or its JSON text.  Raises TablesError."""
+        if isinstance(obj, (str, bytes)):
+            try:
+                obj = json.loads(obj)
+            except ValueError as exc:
+                raise TablesError(f"tables: not JSON ({exc})") from None
+        if not isinstance(obj, dict) or not all(k in obj for k in ("offsets", "sizes", "freqs")):
+            raise TablesError('tables: expected an object with "offsets", "sizes" and "freqs"')
+        if not isinstance(obj["freqs"], str):
+            raise TablesError("tables: freqs must be a base64 string")
+        try:
+            raw = base64.b64decode(obj["freqs"], validate=True)
+        except ValueError:
+            raise TablesError("tables: freqs is not valid base64") from None
+        if len(raw) % 2:
+            raise TablesError("tables: freqs has an odd number of bytes")
+        for key in ("offsets", "sizes"):
+            if not isinstance(obj[key], list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in obj[key]):
+                raise TablesError(f"tables: {key} must be a list of integers")
+        return cls(obj["offsets"], obj["sizes"], np.frombuffer(raw, dtype="<u2"))
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, CodingTables):
+            return NotImplemented
+        return (np.array_equal(self.offsets, other.offsets) and np.array_equal(self.sizes, other.sizes)
+                and np.array_equal(self.freqs, other.freqs))
+
+    def __hash__(self):  # pragma: no cover - tables are not meant as dict keys
+        return hash((self.offsets.tobytes(), self.sizes.tobytes(), self.freqs.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"CodingTables(E={self.num_elements}, symbols={int(self.sizes.sum())})"
