@@ -1,0 +1,269 @@
+"""MkDocs build hooks for the site (mkdocs.yml: `hooks: [theme/hooks.py]`).
+
+What this does at build time, and why:
+
+* Vendored browser libraries: tf.js and reveal.js come from node_modules (npm ci)
+  and are added to the build as files under vendor/, so no page ever needs a CDN.
+* Content-Security-Policy: every page carries a <meta http-equiv> CSP. The policy
+  lives here, in one place. Inline scripts (material has a few, and their text
+  depends on the page's relative base URL) are allowed by their sha256 hashes,
+  computed from the rendered page, so no 'unsafe-inline' for scripts.
+  The reveal.js speaker-notes window is an about:blank popup that inherits the
+  slides' CSP and runs one inline script written by the notes plugin; its hash
+  is taken from the shipped plugin file, so updating reveal.js cannot silently
+  break the notes window.
+* The demo: site/js/demo.js is written by another part of the project. Where it
+  exists, pages holding a `data-demo-root` element get tf.js and demo.js
+  script tags; where it does not, nothing is injected (and nothing 404s).
+* The talk's loss curve: models/talk/loss.png, where it exists, replaces the
+  placeholder site/results/talk_loss.png in the build.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
+
+log = logging.getLogger("mkdocs.hooks.site")
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE_MODULES = ROOT / "node_modules"
+
+# (source under node_modules, destination under the built site)
+VENDOR_FILES = [
+    # The ES2017 build, not tf.min.js: tf.min.js bundles ES5 polyfills whose
+    # regenerator-runtime, running in strict mode, falls back to
+    # Function("r", "regeneratorRuntime = r") -- an eval that our CSP refuses, so
+    # the script throws and `tf` stays empty (tensorflow/tfjs#7554). The ES2017
+    # build is the same library and the same `tf` global, without the polyfills
+    # (and smaller); every browser with WebGL 2 runs ES2017.
+    ("@tensorflow/tfjs/dist/tf.es2017.min.js", "vendor/tfjs/tf.es2017.min.js"),
+    ("reveal.js/dist/reset.css", "vendor/reveal/reset.css"),
+    ("reveal.js/dist/reveal.css", "vendor/reveal/reveal.css"),
+    # white.css embeds its fonts as data: URIs (simple.css would @import Google Fonts).
+    ("reveal.js/dist/theme/white.css", "vendor/reveal/theme/white.css"),
+    ("reveal.js/dist/reveal.js", "vendor/reveal/reveal.js"),
+    ("reveal.js/dist/plugin/notes.js", "vendor/reveal/plugin/notes.js"),
+]
+NOTES_PLUGIN = "reveal.js/dist/plugin/notes.js"
+# tf.js ends with a sourceMappingURL comment; the map is 12+ MB and only
+# DevTools would fetch it (and log a 404), so the comment is dropped instead.
+SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
+
+DEMO_JS = "js/demo.js"
+TFJS = "vendor/tfjs/tf.es2017.min.js"
+SLIDES = "slides/index.html"
+TALK_LOSS_SRC = ROOT / "models" / "talk" / "loss.png"
+TALK_LOSS_DEST = "results/talk_loss.png"
+
+CSP_MARKER = "__SITE_CSP__"
+# Everything from the page's own origin, nothing from anywhere else.
+#  - style-src 'unsafe-inline': material and reveal.js set style="" attributes
+#    in markup (CSP cannot hash those without 'unsafe-hashes'); styles cannot
+#    run code, and no other origin is reachable anyway.
+#  - img-src data: blob: material's icons are data: SVGs in its CSS; the demo
+#    may show decoded digits through blob: URLs.
+#  - font-src data: reveal.js' white theme embeds its fonts as data: URIs.
+#  - no 'unsafe-eval': tf.js' WebGL backend runs without it (tests check).
+#    (tf.js' WASM backend would need 'wasm-unsafe-eval'.)
+#  - frame-ancestors / report-uri are ignored (with a console error) in <meta>.
+CSP_DIRECTIVES = [
+    ("default-src", ["'self'"]),
+    ("script-src", ["'self'"]),  # + sha256 hashes of the page's inline scripts
+    ("style-src", ["'self'", "'unsafe-inline'"]),
+    ("img-src", ["'self'", "data:", "blob:"]),
+    ("font-src", ["'self'", "data:"]),
+    ("connect-src", ["'self'"]),
+    ("worker-src", ["'self'"]),
+    ("frame-src", ["'self'"]),
+    ("object-src", ["'none'"]),
+    ("base-uri", ["'self'"]),
+    ("form-action", ["'self'"]),
+]
+
+# <script> elements without src whose type makes them executable.
+INLINE_SCRIPT_RE = re.compile(
+    r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script\s*>", re.S | re.I
+)
+EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+_notes_hash: str | None = None
+_serving = False  # set by on_startup for `mkdocs serve`
+_files: Files | None = None  # this build's files, kept by on_files for on_post_page
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    hashes = []
+    for m in INLINE_SCRIPT_RE.finditer(html):
+        attrs = m.group("attrs")
+        if re.search(r"\ssrc\s*=", attrs, re.I):
+            continue
+        t = re.search(r"""\stype\s*=\s*["']?([^"'\s>]*)""", attrs, re.I)
+        if (t.group(1).lower() if t else "") not in EXECUTABLE_TYPES:
+            continue  # e.g. material's <script type="application/json">
+        h = _sha256(m.group("body"))
+        if h not in hashes:
+            hashes.append(h)
+    return hashes
+
+
+def csp(script_hashes: list[str]) -> str:
+    parts = []
+    for name, values in CSP_DIRECTIVES:
+        if name == "script-src":
+            # `mkdocs serve` injects a live-reload <script> that differs on every
+            # request, so it cannot be hashed; there (and only there) inline scripts
+            # are allowed. Browsers ignore 'unsafe-inline' next to hashes, so the
+            # hashes are left out.
+            values = values + (["'unsafe-inline'"] if _serving else script_hashes)
+        parts.append(" ".join([name, *values]))
+    return "; ".join(parts)
+
+
+def fill_csp(html: str, where: str, extra_hashes: list[str] = ()) -> str:
+    if CSP_MARKER not in html:
+        raise PluginError(f"{where}: no Content-Security-Policy meta with {CSP_MARKER}")
+    return html.replace(CSP_MARKER, csp(inline_script_hashes(html) + list(extra_hashes)))
+
+
+# --- the speaker-notes window -------------------------------------------------
+
+_JS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+
+
+def _decode_js_literal(src: str, start: int, quote: str) -> str:
+    """Value of the JS string/template literal whose opening quote is at src[start]."""
+    out, i = [], start + 1
+    while True:
+        c = src[i]
+        if c == quote:
+            return "".join(out)
+        if quote == "`" and src.startswith("${", i):
+            raise ValueError("template literal with a substitution")
+        if c != "\\":
+            out.append(c)
+            i += 1
+            continue
+        e = src[i + 1]
+        if e == "x":
+            out.append(chr(int(src[i + 2 : i + 4], 16)))
+            i += 4
+        elif e == "u" and src[i + 2] == "{":
+            end = src.index("}", i)
+            out.append(chr(int(src[i + 3 : end], 16)))
+            i = end + 1
+        elif e == "u":
+            out.append(chr(int(src[i + 2 : i + 6], 16)))
+            i += 6
+        elif e == "\r" or e == "\n":  # line continuation
+            i += 3 if src.startswith("\r\n", i + 1) else 2
+        else:
+            out.append(_JS_ESCAPES.get(e, e))
+            i += 2
+
+
+def notes_window_script_hash() -> str:
+    """CSP hash of the inline script of reveal.js' speaker view (notes plugin)."""
+    global _notes_hash
+    if _notes_hash is None:
+        src = (NODE_MODULES / NOTES_PLUGIN).read_text(encoding="utf-8")
+        m = re.search(r"\.document\.write\(\s*([`\"'])", src)
+        if not m:
+            raise PluginError(f"{NOTES_PLUGIN}: speaker view HTML not found (reveal.js changed?)")
+        html = _decode_js_literal(src, m.start(1), m.group(1))
+        scripts = [s for s in INLINE_SCRIPT_RE.finditer(html)]
+        if len(scripts) != 1:
+            raise PluginError(f"{NOTES_PLUGIN}: expected one inline script in the speaker view")
+        _notes_hash = _sha256(scripts[0].group("body"))
+    return _notes_hash
+
+
+# --- hooks ---------------------------------------------------------------------
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+    if _serving:
+        log.info("mkdocs serve: the CSP allows inline scripts (live reload); `mkdocs build` does not.")
+
+
+def on_config(config):
+    missing = [src for src, _ in VENDOR_FILES if not (NODE_MODULES / src).is_file()]
+    if missing:
+        raise PluginError(
+            "node_modules is missing or incomplete (" + ", ".join(missing) + "): "
+            "run `npm ci` in " + str(ROOT) + " first."
+        )
+    # Snippets resolve base_path against the working directory; pin it to the repo.
+    snippets = config.mdx_configs.setdefault("pymdownx.snippets", {})
+    snippets["base_path"] = [str(Path(config.docs_dir).resolve())]
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    global _files
+
+    def put(dest: str, **kw) -> None:
+        old = files.get_file_from_path(dest)
+        if old is not None:
+            files.remove(old)
+        files.append(File.generated(config, dest, inclusion=InclusionLevel.NOT_IN_NAV, **kw))
+
+    for src, dest in VENDOR_FILES:
+        data = (NODE_MODULES / src).read_bytes()
+        if dest.endswith(".js"):
+            data = SOURCEMAP_RE.sub(b"\n", data)
+        put(dest, content=data)
+
+    if TALK_LOSS_SRC.is_file():
+        put(TALK_LOSS_DEST, abs_src_path=str(TALK_LOSS_SRC))
+
+    slides = files.get_file_from_path(SLIDES)
+    if slides is None:
+        raise PluginError(f"site/{SLIDES} is missing")
+    html = Path(slides.abs_src_path).read_text(encoding="utf-8")
+    html = inject_demo(html, SLIDES, files)
+    html = fill_csp(html, SLIDES, [notes_window_script_hash()])
+    files.remove(slides)
+    files.append(File.generated(config, SLIDES, content=html))
+    _files = files
+    return files
+
+
+def inject_demo(html: str, page_url: str, files: Files) -> str:
+    """Load tf.js and the demo on pages that hold a demo container, if the demo exists."""
+    demo = files.get_file_from_path(DEMO_JS)
+    if "data-demo-root" not in html or demo is None or demo.inclusion.is_excluded():
+        return html
+    if re.search(r"""src=["'][^"']*""" + re.escape(DEMO_JS), html):
+        return html  # the page loads it itself
+    tags = (
+        f'<script defer src="{get_relative_url(TFJS, page_url)}"></script>\n'
+        f'<script type="module" src="{get_relative_url(DEMO_JS, page_url)}"></script>\n'
+    )
+    return html.replace("</body>", tags + "</body>", 1)
+
+
+def on_post_page(output: str, page, config) -> str:
+    assert _files is not None
+    output = inject_demo(output, page.url or "index.html", _files)
+    return fill_csp(output, page.file.src_uri)
+
+
+def on_post_template(output: str, template_name: str, config) -> str:
+    # 404.html is rendered from the theme's templates, outside on_post_page.
+    if template_name.endswith(".html") and CSP_MARKER in output:
+        return fill_csp(output, template_name)
+    return output
