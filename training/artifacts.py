@@ -25,6 +25,7 @@ def write_bytes(path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; these are files to share
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

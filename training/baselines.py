@@ -232,14 +232,16 @@ def summarize(quality, nbytes, originals, decoded) -> dict:
 
 
 def baseline_curves(images, qualities=None, codecs: Iterable[str] | None = None,
-                    progress: Callable[[str], None] | None = None) -> dict[str, list[dict]]:
+                    progress: Callable[[str], None] | None = None,
+                    judge: Callable[[np.ndarray], dict] | None = None) -> dict[str, list[dict]]:
     """Rate/distortion curves of the classical codecs on ``images``.
 
     ``qualities``: ``None`` for ``DEFAULT_QUALITIES``; a dict ``codec -> list``
     (codecs missing from it use the defaults); or one list used for every lossy
     codec (JPEG raises 0 to 1). ``codecs``: names to run (default: all that
     this Pillow supports). Returns ``{codec: [point, ...]}`` in quality order,
-    each point as described in :func:`summarize`. ``jpeg`` and ``jpeg_scan``
+    each point as described in :func:`summarize`, plus ``judge(decoded)`` (e.g.
+    a classifier's accuracy) when given. ``jpeg`` and ``jpeg_scan``
     share one encoding pass. ``progress`` (e.g. ``print``) gets a line per point.
     """
     x = _as_batch(images)
@@ -271,6 +273,8 @@ def baseline_curves(images, qualities=None, codecs: Iterable[str] | None = None,
             else:
                 nb, dec = CODECS[name](x, q)
                 point = summarize(q, nb, x, dec)
+            if judge is not None:
+                point.update(judge(dec))
             out[name].append(point)
             if progress is not None:
                 progress(f"{name:9s} q={q!s:>4}  {point['bytes_mean']:7.1f} B  "

@@ -1,0 +1,139 @@
+"""Compress and decompress digits: networks + integer tables + file format.
+
+    images (uint8 28x28) --encoder--> floats --round, clamp--> symbols
+        --(symbol - offset) = indices--> format/arithmetic coder --> bytes
+    bytes --> indices --> symbols --decoder--> images
+
+Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
+with a uniform table, so 8 bits each); ids 1..7 are the learned codec's levels.
+Rounding is ``floor(z + 0.5)`` here and in JavaScript, so both sides agree.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from training import format as fmt
+from training.data import to_float
+from training.tables import CodingTables
+
+TALK_MODEL_ID = 0
+PREDICT_BATCH = 1024
+
+
+def _to_uint8(x) -> np.ndarray:
+    return np.clip(np.floor(np.asarray(x)[..., 0] * 255.0 + 0.5), 0, 255).astype(np.uint8)
+
+
+def _predict(model, inputs):
+    return model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
+
+
+class TalkCodec:
+    """The talk's autoencoder as a codec: 128 latents, 8 bits each."""
+
+    model_ids = (TALK_MODEL_ID,)
+
+    def __init__(self, encoder, decoder, latent_scale: float):
+        from training.talk_model import LATENT_SIZE
+
+        self.encoder, self.decoder, self.latent_scale = encoder, decoder, float(latent_scale)
+        self.tables = {TALK_MODEL_ID: CodingTables.uniform(LATENT_SIZE, 8)}
+
+    @classmethod
+    def load(cls, folder):
+        folder = Path(folder)
+        config = json.loads((folder / "codec.json").read_text())
+        return cls(keras.saving.load_model(folder / "encoder.keras"),
+                   keras.saving.load_model(folder / "decoder.keras"), config["latent_scale"])
+
+    def encode_indices(self, images, model_id=TALK_MODEL_ID) -> np.ndarray:
+        from training.talk_model import quantise_latents
+
+        latents = _predict(self.encoder, to_float(images))
+        return quantise_latents(latents, self.latent_scale).reshape(len(images), -1)
+
+    def decode_indices(self, indices, model_id=TALK_MODEL_ID) -> np.ndarray:
+        from training.talk_model import LATENT_SHAPE, dequantise_latents
+
+        latents = dequantise_latents(np.asarray(indices).reshape((-1, *LATENT_SHAPE)), self.latent_scale)
+        return _to_uint8(_predict(self.decoder, latents))
+
+    def compress(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
+        return fmt.encode_digits(model_id, self.encode_indices(images), self.tables[model_id])
+
+    def decompress_many(self, files) -> np.ndarray:
+        """Single-digit files of this codec -> images; raises FormatError."""
+        return self.decode_indices(fmt.decode_digits(files, self.tables).indices)
+
+
+class LearnedCodec:
+    """The variable-rate learned codec; quality levels are model ids 1..L."""
+
+    def __init__(self, encoder, decoder, tables: dict[int, CodingTables], latent_shape):
+        self.encoder, self.decoder, self.tables = encoder, decoder, tables
+        self.latent_shape = tuple(latent_shape)
+        self.levels = tuple(sorted(tables))
+        self.model_ids = self.levels
+
+    @classmethod
+    def load(cls, folder):
+        folder = Path(folder)
+        config = json.loads((folder / "codec.json").read_text())
+        tables = {int(k): CodingTables.from_json(v) for k, v in config["tables"].items()}
+        return cls(keras.saving.load_model(folder / "encoder.keras"),
+                   keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"])
+
+    def _onehot(self, level, batch):
+        onehot = np.zeros((batch, len(self.levels)), np.float32)
+        onehot[:, level - 1] = 1.0
+        return onehot
+
+    def encode_indices(self, images, level) -> np.ndarray:
+        z = _predict(self.encoder, [to_float(images), self._onehot(level, len(images))])
+        symbols = np.floor(z.reshape(len(images), -1).astype(np.float64) + 0.5).astype(np.int64)
+        t = self.tables[level]
+        return np.clip(symbols - t.offsets, 0, t.sizes - 1)
+
+    def decode_indices(self, indices, level) -> np.ndarray:
+        t = self.tables[level]
+        symbols = (np.asarray(indices) + t.offsets).astype(np.float32).reshape((-1, *self.latent_shape))
+        return _to_uint8(_predict(self.decoder, [symbols, self._onehot(level, len(symbols))]))
+
+    def compress(self, images, level) -> list[bytes]:
+        return fmt.encode_digits(level, self.encode_indices(images, level), self.tables[level])
+
+    def decompress_many(self, files) -> np.ndarray:
+        batch = fmt.decode_digits(files, self.tables)
+        out = np.zeros((len(files), 28, 28), np.uint8)
+        for level in np.unique(batch.model_ids):
+            rows = np.flatnonzero(batch.model_ids == level)
+            out[rows] = self.decode_indices(batch.indices[rows], int(level))
+        return out
+
+
+class Codecs:
+    """Every shipped model, by file model id: what the CLI and evaluation use."""
+
+    def __init__(self, models_dir="models"):
+        models_dir = Path(models_dir)
+        self.talk = TalkCodec.load(models_dir / "talk")
+        self.learned = LearnedCodec.load(models_dir / "codec") if (models_dir / "codec").exists() else None
+        self.tables = dict(self.talk.tables)
+        if self.learned:
+            self.tables.update(self.learned.tables)
+
+    def codec_for(self, model_id: int):
+        return self.talk if model_id == TALK_MODEL_ID else self.learned
+
+    def compress(self, images, model_id: int) -> list[bytes]:
+        return self.codec_for(model_id).compress(images, model_id)
+
+    def decompress(self, data: bytes):
+        """One file (a digit or a stream) -> (model_id, images (n,28,28))."""
+        model_id, indices = fmt.decode_stream(data, self.tables)
+        return model_id, self.codec_for(model_id).decode_indices(indices, model_id)
