@@ -17,6 +17,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from training import codec_model  # noqa: F401  (registers the custom layers for loading)
 from training import format as fmt
 from training.data import to_float
 from training.tables import CodingTables

@@ -16,8 +16,6 @@ Everything is ``keras.ops`` so it trains on TensorFlow and on JAX.
 
 from __future__ import annotations
 
-import os
-
 import keras
 import numpy as np
 from keras import layers, ops
@@ -84,17 +82,8 @@ class LevelGain(layers.Layer):
         return {**super().get_config(), "num_levels": self.num_levels, "channels": self.channels}
 
 
-BOTTLENECK = int(os.environ.get("CODEC_DENSE", "0"))
-
-
 def AnalysisTransform(filters=FILTERS, channels=LATENT_CHANNELS):
     """28x28x1 -> 4x4xC (strides 2, 2, 2)."""
-    if BOTTLENECK:
-        return keras.Sequential([
-            layers.Conv2D(filters, 5, strides=2, padding="same"), GDN(),
-            layers.Conv2D(filters, 5, strides=2, padding="same"), GDN(),
-            layers.Conv2D(32, 3, strides=2, padding="same"), GDN(),
-            layers.Flatten(), layers.Dense(BOTTLENECK)], name="analysis")
     return keras.Sequential([
         layers.Conv2D(filters, 5, strides=2, padding="same"), GDN(),
         layers.Conv2D(filters, 5, strides=2, padding="same"), GDN(),
@@ -104,8 +93,7 @@ def AnalysisTransform(filters=FILTERS, channels=LATENT_CHANNELS):
 
 def SynthesisTransform(filters=FILTERS):
     """4x4xC -> 28x28x1 (8 cropped to 7, then 14, 28)."""
-    head = [layers.Dense(512), layers.Reshape((4, 4, 32)), GDN(inverse=True)] if BOTTLENECK else []
-    return keras.Sequential(head + [
+    return keras.Sequential([
         layers.Conv2DTranspose(filters, 3, strides=2, padding="same"),
         layers.Cropping2D(((0, 1), (0, 1))), GDN(inverse=True),
         layers.Conv2DTranspose(filters, 5, strides=2, padding="same"), GDN(inverse=True),
@@ -121,8 +109,7 @@ class CodecParts:
     def __init__(self, lambdas=TRAIN_LAMBDAS, filters=FILTERS, channels=LATENT_CHANNELS):
         self.lambdas = tuple(float(v) for v in lambdas)
         self.num_levels = len(self.lambdas)
-        self.latent_shape = (BOTTLENECK,) if BOTTLENECK else (4, 4, channels)
-        channels = self.latent_shape[-1]
+        self.latent_shape = (4, 4, channels)
         self.num_elements = int(np.prod(self.latent_shape))
         L = self.num_levels
         # Start higher levels with finer quantisation (larger gain).

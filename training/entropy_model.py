@@ -20,8 +20,7 @@ from keras import ops
 # The prior's parameters are stored divided by this factor: Adam moves every
 # weight by about the learning rate per step, and these must travel O(1)
 # distances (a scale from 1 to 0.05, say), which took thousands of steps.
-import os
-PARAM_SCALE = float(os.environ.get("PRIOR_SCALE", "10"))
+PARAM_SCALE = 10.0
 MIN_LIKELIHOOD = 1e-9  # keeps log2 finite; ~30 bits, the most one element costs in training
 TAIL_MASS = 1e-6       # table range: integers outside carry less mass than this and are clamped
 
