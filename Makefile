@@ -8,6 +8,14 @@ PIP     := .venv/bin/pip
 export MNIST_DIR ?= $(wildcard $(abspath ../shared/datasets/mnist))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Where `make train` reads and writes; override for a quick end-to-end check, e.g.
+#   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site \
+#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
+MODELS_DIR      ?= models
+RESULTS_DIR     ?= site/results
+SITE_MODELS_DIR ?= site/models
+TRAIN_ARGS      ?=
+EVAL_ARGS       ?=
 
 .PHONY: setup serve site test test-py test-js train evaluate convert bench clean chromium
 
@@ -45,18 +53,20 @@ test-js: setup
 
 # Rebuild every shipped model, then the evaluation and the TF.js export.
 train: setup
-	$(PY) -m training train --model all
-	$(PY) -m training evaluate
-	$(PY) -m converter
+	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
+	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
 
 evaluate: setup
-	$(PY) -m training evaluate
+	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR)
 
 convert: setup
-	$(PY) -m converter
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
 
+# Throughput and browser timings: prints tables, asserts nothing.
 bench: setup chromium
 	$(PY) -m training bench
+	$(PY) tests/bench_browser.py
 
 clean:
 	rm -rf build runs .pytest_cache .hypothesis

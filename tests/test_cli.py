@@ -1,0 +1,88 @@
+"""`python -m training compress / decompress` with the committed models:
+a drawing from any paint program round-trips; bad input gives one clear line
+per file and a non-zero exit, never a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "training", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    # A "7" drawn dark on light in a big RGB canvas, as a paint program saves it.
+    img = Image.new("RGB", (300, 200), "white")
+    ImageDraw.Draw(img).line([(100, 40), (200, 40), (130, 170)], fill=(20, 20, 60), width=18)
+    img.save(d / "seven.png")
+    np.save(d / "stream.npy", np.stack([np.asarray(Image.open(d / "seven.png").convert("L").resize((28, 28)))] * 3))
+    (d / "broken.png").write_bytes(b"\x89PNG not really")
+    return d
+
+
+def test_round_trip_of_a_drawing_and_a_stream(work):
+    from training.preprocess import preprocess
+
+    r = cli("compress", work / "seven.png", work / "broken.png", work / "stream.npy", "--quality", 1, "-o", work / "c")
+    assert r.returncode == 1, r.stderr  # one input failed, the others were still written
+    assert f"{work / 'broken.png'}: cannot read image" in r.stderr and "Traceback" not in r.stderr
+    single = (work / "c" / "seven.aec").read_bytes()
+    assert 5 <= len(single) <= 64
+    r = cli("decompress", work / "c" / "seven.aec", work / "c" / "stream.aec", "-o", work / "d")
+    assert r.returncode == 0, r.stderr
+    out = np.asarray(Image.open(work / "d" / "seven.png"))
+    expected = preprocess(Image.open(work / "seven.png"))
+    assert out.shape == (28, 28)
+    assert np.mean(np.abs(out.astype(int) - expected.astype(int))) < 20  # the same digit, lossy
+    assert sorted(p.name for p in (work / "d").glob("stream_*.png")) == [f"stream_{i:04d}.png" for i in range(3)]
+
+
+def test_talk_model_files_are_129_bytes(work):
+    r = cli("compress", work / "seven.png", "--model", "talk", "-o", work / "t")
+    assert r.returncode == 0, r.stderr
+    assert len((work / "t" / "seven.aec").read_bytes()) <= 129
+
+
+def test_bad_files_give_one_line_each(work):
+    bad = work / "bad"
+    bad.mkdir()
+    (bad / "empty.aec").write_bytes(b"")
+    (bad / "newer.aec").write_bytes(bytes([0b10_001_100, 0x55]))  # version 2
+    (bad / "huge.aec").write_bytes(bytes([0b01_001_100]) + os.urandom(100_000))
+    paths = [bad / "empty.aec", bad / "newer.aec", bad / "huge.aec", bad / "missing.aec"]
+    r = cli("decompress", *paths, "-o", work / "bad_out")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert any(line.startswith(f"{bad / 'empty.aec'}: ") and "empty" in line for line in lines)
+    assert any(line.startswith(f"{bad / 'newer.aec'}: ") and "unsupported format version 2" in line for line in lines)
+    assert any(line.startswith(f"{bad / 'huge.aec'}: ") and "oversized" in line for line in lines)
+    assert any(line.startswith(f"{bad / 'missing.aec'}: ") for line in lines)
+
+
+def test_random_bytes_never_crash(work):
+    rng = np.random.default_rng(0)
+    folder = work / "random"
+    folder.mkdir()
+    paths = []
+    for i in range(40):
+        p = folder / f"r{i}.aec"
+        p.write_bytes(bytes(rng.integers(0, 256, rng.integers(1, 40), dtype=np.uint8)))
+        paths.append(p)
+    r = cli("decompress", *paths, "-o", work / "random_out")
+    assert r.returncode in (0, 1)
+    assert "Traceback" not in r.stderr
+    decoded = len(list((work / "random_out").glob("*.png"))) if (work / "random_out").exists() else 0
+    failed = len([line for line in r.stderr.splitlines() if ".aec: " in line])
+    assert decoded + failed >= 40

@@ -1,0 +1,51 @@
+"""`make bench`: Python encode and decode throughput, batched, on this machine.
+
+Encode = networks + rounding + arithmetic coding into one file per digit;
+decode = parsing + arithmetic decoding (with the canonical re-encode check) +
+networks. Prints a table; it is a measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+TARGET = 5000  # digits per second, each way, on 2 CPU cores (the issue's target)
+
+
+def _best_of(fn, repeats):
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def main(data_dir=None, models_dir="models", digits=10000, repeats=3):
+    from training.codec import Codecs
+    from training.data import load_mnist
+
+    _, (x_test, _) = load_mnist(data_dir)
+    x = x_test[:digits]
+    codecs = Codecs(models_dir)
+    print(f"{len(x)} MNIST test digits, batched; {os.cpu_count()} CPU cores; best of {repeats}")
+    print(f"{'model':8s} {'bytes':>7s} {'encode/s':>10s} {'decode/s':>10s} {'coder enc/s':>12s} "
+          f"{'coder dec/s':>12s}  target >= {TARGET}/s")
+    from training import format as fmt
+
+    for model_id in sorted(codecs.tables):
+        codec = codecs.codec_for(model_id)
+        codec.compress(x[:256], model_id)  # warm-up: graph tracing
+        t_enc, files = _best_of(lambda: codec.compress(x, model_id), repeats)
+        t_dec, _ = _best_of(lambda: codec.decompress_many(files), repeats)
+        indices = codec.encode_indices(x, model_id)
+        t_cenc, _ = _best_of(lambda: fmt.encode_digits(model_id, indices, codecs.tables[model_id]), repeats)
+        t_cdec, _ = _best_of(lambda: fmt.decode_digits(files, codecs.tables), repeats)
+        name = "talk" if model_id == 0 else f"level {model_id}"
+        enc, dec = len(x) / t_enc, len(x) / t_dec
+        flag = "ok" if min(enc, dec) >= TARGET else "below target"
+        print(f"{name:8s} {np.mean([len(f) for f in files]):7.1f} {enc:10.0f} {dec:10.0f} "
+              f"{len(x) / t_cenc:12.0f} {len(x) / t_cdec:12.0f}  {flag}")
