@@ -1,0 +1,56 @@
+"""python -m converter: every trained model -> site/models (TF.js) + fresh test vectors.
+
+    python -m converter [--models-dir models] [--out site/models] [--vectors-dir tests/vectors]
+                        [--eval-digits 10000] [--budget-bytes 500000] [--data-dir DIR]
+
+Prints the sizes and the PSNR of each weight format; problems are one line on
+stderr and a non-zero exit, with site/models left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# model.export() to a SavedModel of plain TF ops needs the TensorFlow backend (models
+# trained with JAX load into it unchanged); keep TF's start-up chatter off the terminal.
+os.environ["KERAS_BACKEND"] = "tensorflow"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m converter", description=__doc__.split("\n\n")[0])
+    p.add_argument("--models-dir", default="models", help="trained Keras models (default: models)")
+    p.add_argument("--out", default="site/models", help="TF.js models + manifest.json (default: site/models)")
+    p.add_argument("--vectors-dir", default="tests/vectors",
+                   help="where models_v1*.json go (default: tests/vectors); '' to skip them")
+    p.add_argument("--eval-digits", type=int, default=10000,
+                   help="MNIST test digits that measure each weight format (default: all 10000)")
+    p.add_argument("--budget-bytes", type=int, default=500_000,
+                   help="most bytes all network files may take together; 0: no limit (default: 500000)")
+    p.add_argument("--data-dir", default=None, help="MNIST IDX folder (default: $MNIST_DIR, else Keras download)")
+    args = p.parse_args(argv)
+
+    from converter.convert import ConversionError, convert
+    from training.data import DataError, load_mnist
+
+    try:
+        _, (x_test, y_test) = load_mnist(args.data_dir)
+        manifest = convert(args.models_dir, args.out, test_images=x_test, test_labels=y_test,
+                           eval_digits=args.eval_digits, budget_bytes=args.budget_bytes)
+    except (ConversionError, DataError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})" for n, s in manifest["networks"].items())
+          + f"; networks {manifest['network_bytes']} B in all")
+    if args.vectors_dir:
+        from converter.make_model_vectors import write_vectors
+
+        for path in write_vectors(args.models_dir, args.out, args.vectors_dir, x_test, y_test):
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

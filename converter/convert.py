@@ -1,0 +1,456 @@
+"""Keras models (models/talk, models/codec) -> TF.js graph models in site/models/.
+
+Route: Keras model -> ``model.export()`` (a TF SavedModel; needs the TensorFlow
+backend) -> ``tensorflowjs.converters.convert_tf_saved_model`` -> a graph model
+(model.json + weight shards) that the browser loads with ``tf.loadGraphModel``.
+Why not the layers format: a Keras 3 model written by
+``tensorflowjs.converters.save_keras_model`` does not load in tfjs-layers 4.22
+("An InputLayer should be passed either a batchInputShape or an inputShape",
+tensorflow/tfjs#8328), and our custom layers (GDN, LevelGain) would need JS
+re-implementations there anyway. The graph route needs neither: the graph is
+plain TF ops, and it matched Keras to ~1e-6 on the CPU.
+
+Weight quantisation (tfjs stores float16, or uint8 with a per-tensor affine
+scale) is chosen per network by measurement, never by hope: every candidate is
+converted, loaded back into TensorFlow in Python (:class:`GraphRunner`: the
+converted graph with its dequantised weights, i.e. what the browser runs) and
+run through the real codec on the first ``eval_digits`` MNIST test digits.
+
+* An encoder keeps a candidate only if no digit's symbols change
+  (``changed_digits == 0``): the browser must write the very bytes the Python
+  codec writes, and a float16 encoder moves some latents across a rounding
+  boundary (reported as ``changed_digits``).
+* A decoder keeps a candidate only if, at every model id, the mean PSNR drops
+  by at most ``MAX_PSNR_LOSS_DB`` and no pixel moves by more than
+  ``MAX_PIXEL_DIFF`` grey level from the float32 export (the JS twin is checked
+  against Python's pixels to 1/255).
+* The smallest candidate kept wins; float32 is always a candidate.
+
+The network files together must fit ``budget_bytes`` (default 500 kB), else
+the conversion fails and site/models is left as it was.
+
+Everything is staged in a hidden folder beside ``out`` (``.models.staging``,
+which mkdocs ignores) and swapped in with two renames; :func:`recover` finishes
+or rolls back a swap that an interruption cut in half, so the site never sees
+half a model.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# tensorflowjs imports tensorflow_decision_forests, whose welcome message does
+# `import IPython` when stdout is not a terminal (pytest, make): not installed.
+os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so the models load)
+from training.codec import LearnedCodec, TalkCodec  # noqa: E402
+from training.codec_model import level_onehot  # noqa: E402
+from training.data import to_float  # noqa: E402
+from training.tables import CodingTables  # noqa: E402
+from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
+
+FORMAT_VERSION = 1
+DTYPES = ("float32", "float16", "uint8")
+QUANTISATION = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
+MAX_PSNR_LOSS_DB = 0.01
+MAX_PIXEL_DIFF = 1
+BUDGET_BYTES = 500_000
+EXPORT_TOLERANCE = 1e-4  # float32 export vs Keras; more means the conversion is broken
+SAMPLES_PER_CLASS = 2
+OUTPUT_KEY = "output_0"  # the signature key model.export() gives the single output
+TALK_LABEL = "The talk's network (8-bit latents)"
+
+SOURCE_FILES = ("encoder.keras", "decoder.keras", "codec.json")  # of models/talk and models/codec
+
+
+class ConversionError(Exception):
+    """Something the person running the conversion must fix (one line)."""
+
+
+def sha256_file(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# conversion and loading back
+# ---------------------------------------------------------------------------
+
+def export_saved_model(model, folder) -> None:
+    if keras.backend.backend() != "tensorflow":
+        raise ConversionError("the converter needs the TensorFlow backend (KERAS_BACKEND=tensorflow)")
+    model.export(str(folder), format="tf_saved_model", verbose=False)
+
+
+def convert_saved_model(saved_model, out, dtype: str) -> None:
+    import tensorflowjs as tfjs
+
+    tfjs.converters.convert_tf_saved_model(str(saved_model), str(out),
+                                           quantization_dtype_map=QUANTISATION[dtype])
+
+
+def compact_model_json(folder) -> None:
+    """Shorten the graph's node names (n0, n1, ...) and drop the JSON whitespace.
+
+    The converter keeps TF's scoped names ("StatefulPartitionedCall/talk_decoder_1/
+    dec_up1_1/Repeat_1/strided_slice_2/stack"), which made model.json several times
+    larger than the weights of the small networks. Names only link nodes, weights
+    and the signature, so all three are renamed together; placeholders keep their
+    names (they are the signature's inputs). Graphs with functions keep their names.
+    A Const node whose value is in the weight shards also loses its attributes:
+    tfjs maps no attribute of Const (value and dtype come from the weights
+    manifest), and :class:`GraphRunner` puts them back for TensorFlow.
+    """
+    path = Path(folder) / "model.json"
+    spec = json.loads(path.read_text())
+    topology = spec["modelTopology"]
+    in_weights = {w["name"] for group in spec["weightsManifest"] for w in group["weights"]}
+    for node in topology["node"]:
+        if node["op"] == "Const" and node["name"] in in_weights:
+            node.pop("attr", None)
+    if not topology.get("library"):
+        names = {}
+        for node in topology["node"]:
+            names[node["name"]] = node["name"] if node["op"] == "Placeholder" else f"n{len(names)}"
+        if len(set(names.values())) != len(names):
+            raise ConversionError(f"{path}: an input is named like a generated node name (n<number>)")
+
+        def rename(ref: str) -> str:  # "name", "name:1" or "^name"
+            ctrl, ref = ("^", ref[1:]) if ref.startswith("^") else ("", ref)
+            base, colon, port = ref.partition(":")
+            return ctrl + names[base] + colon + port
+
+        for node in topology["node"]:
+            node["name"] = names[node["name"]]
+            if "input" in node:
+                node["input"] = [rename(r) for r in node["input"]]
+        for group in spec["weightsManifest"]:
+            for w in group["weights"]:
+                w["name"] = names[w["name"]]
+        for io in spec["signature"].values():
+            for info in io.values():
+                info["name"] = rename(info["name"])
+    path.write_text(json.dumps(spec, separators=(",", ":")))
+
+
+def folder_bytes(folder) -> int:
+    return sum(p.stat().st_size for p in Path(folder).iterdir() if p.is_file())
+
+
+class GraphRunner:
+    """A converted graph model run by TensorFlow in Python, with the weights the
+    browser gets (read back from the shards and dequantised by tensorflowjs).
+
+    ``predict`` has the Keras signature the codec classes use, so
+    ``TalkCodec(GraphRunner(...), ...)`` runs the real codec on the export.
+    """
+
+    def __init__(self, folder, input_names):
+        import tensorflow as tf
+        from google.protobuf import json_format
+        from tensorflowjs import read_weights
+
+        folder = Path(folder)
+        spec = json.loads((folder / "model.json").read_text())
+        graph_def = json_format.ParseDict(spec["modelTopology"], tf.compat.v1.GraphDef())
+        weights = {w["name"]: w["data"] for group in read_weights.read_weights(spec["weightsManifest"], str(folder))
+                   for w in group}
+        for node in graph_def.node:  # the converter stripped the values of these Const nodes
+            if node.name in weights:
+                tensor = tf.make_tensor_proto(weights[node.name])
+                node.attr["value"].tensor.CopyFrom(tensor)
+                node.attr["dtype"].type = tensor.dtype
+        self.graph = tf.Graph()
+        with self.graph.as_default():
+            tf.graph_util.import_graph_def(graph_def, name="")
+        self.session = tf.compat.v1.Session(graph=self.graph)
+        self.feeds = [spec["signature"]["inputs"][name]["name"] for name in input_names]
+        self.fetch = spec["signature"]["outputs"][OUTPUT_KEY]["name"]
+
+    def predict(self, inputs, batch_size=1024, verbose=0):
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        n = len(inputs[0])
+        parts = [self.session.run(self.fetch, {f: x[i:i + batch_size] for f, x in zip(self.feeds, inputs)})
+                 for i in range(0, n, batch_size)]
+        return np.concatenate(parts)
+
+    def close(self):
+        self.session.close()
+
+
+# ---------------------------------------------------------------------------
+# measuring the candidates
+# ---------------------------------------------------------------------------
+
+def measure(make_codec, model_ids, images, encoders: dict, decoders: dict) -> dict:
+    """PSNR of every (network, dtype) candidate through the real codec.
+
+    ``make_codec(encoder, decoder)`` builds a codec object with
+    ``encode_indices(images, model_id)`` / ``decode_indices(indices, model_id)``;
+    encoders/decoders map dtype -> model with ``predict``. The other network stays
+    float32 while one is measured. Returns {"encoder": {dtype: {id: row}}, "decoder": ...}.
+    """
+    from training.metrics import mean_psnr
+
+    ref = make_codec(encoders["float32"], decoders["float32"])
+    ref_idx = {m: ref.encode_indices(images, m) for m in model_ids}
+    ref_pix = {m: ref.decode_indices(ref_idx[m], m) for m in model_ids}
+    out = {"encoder": {}, "decoder": {}}
+    for dtype in DTYPES:
+        enc_rows, dec_rows = {}, {}
+        for m in model_ids:
+            if dtype == "float32":
+                psnr = mean_psnr(images, ref_pix[m])
+                enc_rows[m] = {"psnr": psnr, "changed_digits": 0.0}
+                dec_rows[m] = {"psnr": psnr, "max_pixel_diff": 0}
+                continue
+            c = make_codec(encoders[dtype], decoders["float32"])
+            idx = c.encode_indices(images, m)
+            enc_rows[m] = {"psnr": mean_psnr(images, c.decode_indices(idx, m)),
+                           "changed_digits": float(np.mean(np.any(idx != ref_idx[m], axis=1)))}
+            pix = make_codec(encoders["float32"], decoders[dtype]).decode_indices(ref_idx[m], m)
+            dec_rows[m] = {"psnr": mean_psnr(images, pix),
+                           "max_pixel_diff": int(np.max(np.abs(pix.astype(int) - ref_pix[m].astype(int))))}
+        out["encoder"][dtype], out["decoder"][dtype] = enc_rows, dec_rows
+    return out
+
+
+def harmless(role: str, rows: dict, ref_rows: dict) -> bool:
+    """The quantisation rule of the module docstring, for one candidate."""
+    if role == "encoder":
+        return all(r["changed_digits"] == 0 for r in rows.values())
+    return all(ref_rows[m]["psnr"] - r["psnr"] <= MAX_PSNR_LOSS_DB and r["max_pixel_diff"] <= MAX_PIXEL_DIFF
+               for m, r in rows.items())
+
+
+# ---------------------------------------------------------------------------
+# staging and the atomic swap
+# ---------------------------------------------------------------------------
+
+def _aside(out: Path, what: str) -> Path:
+    # Hidden (leading dot): mkdocs does not publish it, and a glob of site/ skips it.
+    return out.with_name(f".{out.name}.{what}")
+
+
+def recover(out) -> None:
+    """Finish or roll back a swap that an interruption cut in half."""
+    out = Path(out)
+    old, staging = _aside(out, "old"), _aside(out, "staging")
+    if old.exists():
+        if out.exists():
+            shutil.rmtree(old)
+        else:
+            os.replace(old, out)
+    if staging.exists():
+        shutil.rmtree(staging)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    old = _aside(out, "old")
+    if out.exists():
+        os.replace(out, old)
+    os.replace(staging, out)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+# ---------------------------------------------------------------------------
+# the whole conversion
+# ---------------------------------------------------------------------------
+
+def pick_samples(labels, per_class=SAMPLES_PER_CLASS) -> list:
+    """The first ``per_class`` test digits of each class, in test-set order."""
+    chosen = []
+    for label in range(10):
+        chosen += [int(i) for i in np.flatnonzero(np.asarray(labels) == label)[:per_class]]
+    return sorted(chosen)
+
+
+def samples_json(images, labels, indices) -> dict:
+    return {
+        "source": "MNIST test set (t10k), the first two digits of each class",
+        "format": "pixels: base64 of 784 bytes, row-major, 0 = black background, 255 = ink",
+        "digits": [{"index": int(i), "label": int(labels[i]),
+                    "pixels": base64.b64encode(np.asarray(images[i], np.uint8).tobytes()).decode()}
+                   for i in indices],
+    }
+
+
+def json_bytes(obj) -> bytes:
+    """Compact JSON (the browser downloads it; ``python -m json.tool`` shows it)."""
+    return (json.dumps(obj, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def convert(models_dir="models", out="site/models", *, test_images, test_labels, eval_digits=10000,
+            budget_bytes=BUDGET_BYTES, log=print) -> dict:
+    """Convert every model in ``models_dir`` into ``out`` (atomically); returns the manifest.
+
+    ``test_images`` (N,28,28) uint8 / ``test_labels``: the MNIST test set (the
+    first ``eval_digits`` measure the quantisation; the samples come from it too).
+    """
+    models_dir, out = Path(models_dir), Path(out)
+    parts = [name for name in ("talk", "codec") if (models_dir / name / "encoder.keras").is_file()]
+    if not parts:
+        raise ConversionError(f"{models_dir}: no trained models (talk/ or codec/); run `make train` first")
+    images = np.asarray(test_images[:eval_digits], np.uint8)
+    recover(out)
+    staging = _aside(out, "staging")
+    staging.mkdir(parents=True)
+    try:
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "generated_by": "python -m converter",
+            "models": [], "tables": {}, "networks": {}, "files": {}, "source_sha256": {},
+            "quantisation_rule": {"eval_digits": int(len(images)), "max_psnr_loss_db": MAX_PSNR_LOSS_DB,
+                                  "max_pixel_diff": MAX_PIXEL_DIFF,
+                                  "encoder": "no digit's symbols may change"},
+        }
+        for part in parts:  # before reading anything: checked again before the swap
+            for name in SOURCE_FILES:
+                manifest["source_sha256"][f"{part}/{name}"] = sha256_file(models_dir / part / name)
+        with tempfile.TemporaryDirectory(prefix="converter-") as tmp:
+            for part in parts:
+                _convert_part(part, models_dir / part, staging, Path(tmp), images, manifest, log)
+        samples = pick_samples(test_labels)
+        (staging / "samples.json").write_bytes(json_bytes(samples_json(test_images, test_labels, samples)))
+        manifest["samples"] = "samples.json"
+        manifest["sample_indices"] = samples
+        for path in sorted(p for p in staging.rglob("*") if p.is_file()):
+            rel = path.relative_to(staging).as_posix()
+            manifest["files"][rel] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+        manifest["network_bytes"] = sum(s["bytes"] for s in manifest["networks"].values())
+        manifest["models"].sort(key=lambda m: m["id"])
+        # Training swaps model folders in whole; one swapped in while we read would
+        # pair new networks with old tables, so the sources must not have changed.
+        for rel, digest in manifest["source_sha256"].items():
+            if sha256_file(models_dir / rel) != digest:
+                raise ConversionError(f"{models_dir / rel} changed during the conversion (training still "
+                                      "running?); site/models was not changed: run the conversion again")
+        if budget_bytes and manifest["network_bytes"] > budget_bytes:
+            sizes = ", ".join(f"{n} {s['bytes']}" for n, s in manifest["networks"].items())
+            raise ConversionError(f"the networks take {manifest['network_bytes']} bytes, over the budget "
+                                  f"of {budget_bytes} ({sizes}); site/models was not changed")
+        (staging / "manifest.json").write_bytes(json_bytes(manifest))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_in(staging, out)
+    return manifest
+
+
+def _metrics(folder: Path) -> dict:
+    path = folder / "metrics.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _codec_for(part: str, config: dict):
+    """-> (model ids, tables by id, make(encoder, decoder) -> codec, network inputs(codec, images, id))."""
+    if part == "talk":
+        scale = float(config["latent_scale"])
+
+        def inputs(codec, images, m):
+            q = codec.encode_indices(images, m).reshape((-1, *LATENT_SHAPE))
+            return [to_float(images)], [dequantise_latents(q, scale)]
+
+        return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale), inputs
+    tables = {int(k): CodingTables.from_json(v) for k, v in config["tables"].items()}
+    levels = int(config["levels"])
+
+    def inputs(codec, images, m):
+        onehot = level_onehot(m - 1, levels, len(images))
+        symbols = codec.encode_indices(images, m) + tables[m].offsets
+        return ([to_float(images), onehot],
+                [symbols.astype(np.float32).reshape((-1, *config["latent_shape"])), onehot])
+
+    return sorted(tables), tables, lambda e, d: LearnedCodec(e, d, tables, config["latent_shape"]), inputs
+
+
+def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
+    """Convert, measure and stage the encoder and decoder of models/<part>; fill in the manifest."""
+    config = json.loads((folder / "codec.json").read_text())
+    model_ids, tables, make, inputs = _codec_for(part, config)
+    nets = {role: keras.saving.load_model(folder / f"{role}.keras") for role in ("encoder", "decoder")}
+    candidates = {}  # role -> dtype -> (folder, GraphRunner)
+    for role, model in nets.items():
+        saved = tmp / f"{part}_{role}_saved_model"
+        export_saved_model(model, saved)
+        candidates[role] = {}
+        for dtype in DTYPES:
+            target = tmp / f"{part}_{role}_{dtype}"
+            convert_saved_model(saved, target, dtype)
+            compact_model_json(target)
+            candidates[role][dtype] = (target, GraphRunner(target, [t.name for t in model.inputs]))
+
+    # The float32 export must compute what Keras computes (raw outputs, both networks).
+    keras_codec = make(nets["encoder"], nets["decoder"])
+    export_diff = 0.0
+    for m in model_ids:
+        for role, x in zip(("encoder", "decoder"), inputs(keras_codec, images[:256], m)):
+            got = candidates[role]["float32"][1].predict(x)
+            export_diff = max(export_diff, float(np.max(np.abs(got - nets[role].predict(x, verbose=0)))))
+    log(f"[{part}] float32 export vs Keras: max abs diff {export_diff:.2e}")
+    if export_diff > EXPORT_TOLERANCE:
+        raise ConversionError(f"{part}: the float32 graph model differs from Keras by {export_diff:.3g}")
+
+    log(f"[{part}] measuring {len(DTYPES)} weight formats on {len(images)} test digits ...")
+    results = measure(make, model_ids, images, {d: r for d, (_, r) in candidates["encoder"].items()},
+                      {d: r for d, (_, r) in candidates["decoder"].items()})
+    for role in ("encoder", "decoder"):
+        name = f"{part}_{role}"
+        sizes = {d: folder_bytes(f) for d, (f, _) in candidates[role].items()}
+        rows = results[role]
+        ok = [d for d in DTYPES if harmless(role, rows[d], rows["float32"])]
+        chosen = min(ok, key=lambda d: sizes[d])
+        shutil.copytree(candidates[role][chosen][0], staging / name)
+        manifest["networks"][name] = {
+            "model": f"{name}/model.json",
+            "inputs": [t.name for t in nets[role].inputs],  # Keras order; signature keys of model.json
+            "output": OUTPUT_KEY,
+            "weights": chosen,
+            "bytes": sizes[chosen],
+            "export_max_abs_diff": export_diff,
+            "psnr_before": {str(m): round(rows["float32"][m]["psnr"], 4) for m in model_ids},
+            "psnr_after": {str(m): round(rows[chosen][m]["psnr"], 4) for m in model_ids},
+            "candidates": {d: {"bytes": sizes[d], "harmless": d in ok,
+                               "by_model": {str(m): _round(r) for m, r in rows[d].items()}} for d in DTYPES},
+        }
+        for m in model_ids:
+            log(f"[{name}] model {m}: PSNR float32 {rows['float32'][m]['psnr']:.3f} dB, "
+                + ", ".join(f"{d} {rows[d][m]['psnr']:.3f}" for d in DTYPES[1:]))
+        log(f"[{name}] weights {chosen}: {sizes[chosen]} bytes ("
+            + ", ".join(f"{d} {sizes[d]}" + ("" if d in ok else " rejected") for d in DTYPES) + ")")
+    for role in candidates.values():
+        for _, runner in role.values():
+            runner.close()
+
+    metrics = _metrics(folder)
+    if part == "talk":
+        manifest["talk"] = {"model_id": 0, "latent_scale": float(config["latent_scale"]),
+                            "latent_shape": list(LATENT_SHAPE), "latent_bits": 8,
+                            "encoder": "talk_encoder", "decoder": "talk_decoder"}
+        manifest["models"].append({"id": 0, "label": TALK_LABEL, "network": "talk",
+                                   "bytes_per_digit": metrics.get("bytes_per_digit"),
+                                   "psnr": metrics.get("psnr_8bit_latents")})
+    else:
+        manifest["codec"] = {"levels": int(config["levels"]), "latent_shape": list(config["latent_shape"]),
+                             "lambdas": config.get("lambdas"), "encoder": "codec_encoder", "decoder": "codec_decoder"}
+        by_level = {row.get("level"): row for row in metrics.get("levels", [])}
+        for m in model_ids:
+            manifest["models"].append({"id": m, "label": f"Level {m}", "network": "codec",
+                                       "bytes_per_digit": by_level.get(m, {}).get("bytes_per_digit"),
+                                       "psnr": by_level.get(m, {}).get("psnr")})
+    for m in model_ids:
+        manifest["tables"][str(m)] = tables[m].to_json()
+
+
+def _round(row: dict) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}

@@ -1,0 +1,217 @@
+"""converter/: Keras -> TF.js graph models + manifest, on untrained models of the real
+architectures (tests/tiny_models.py), into a temp dir.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tiny_models import EVAL_DIGITS, LAMBDAS, ROOT, tiny_export
+
+NETWORKS = ("talk_encoder", "talk_decoder", "codec_encoder", "codec_decoder")
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    return tiny_export(tmp_path_factory.getbasetemp() / "tiny_export")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_manifest_lists_models_tables_and_shapes(export):
+    from training.tables import CodingTables
+
+    m, models = export["manifest"], export["models"]
+    assert m == json.loads((export["site_models"] / "manifest.json").read_text())
+    assert m["format_version"] == 1
+    assert [x["id"] for x in m["models"]] == list(range(len(LAMBDAS) + 1))
+    assert all(x["label"] for x in m["models"])
+    assert set(m["tables"]) == {str(i) for i in range(len(LAMBDAS) + 1)}
+    assert CodingTables.from_json(m["tables"]["0"]) == CodingTables.uniform(128, 8)
+    codec_json = json.loads((models / "codec" / "codec.json").read_text())
+    for level, tables in codec_json["tables"].items():
+        assert CodingTables.from_json(m["tables"][level]) == CodingTables.from_json(tables)
+    talk_json = json.loads((models / "talk" / "codec.json").read_text())
+    assert m["talk"]["latent_scale"] == talk_json["latent_scale"]
+    assert m["talk"]["latent_shape"] == [4, 4, 8] and m["codec"]["latent_shape"] == [4, 4, 16]
+    assert m["codec"]["levels"] == len(LAMBDAS)
+    assert set(m["networks"]) == set(NETWORKS)
+    assert m["networks"]["codec_encoder"]["inputs"] == ["image", "level"]
+    assert m["networks"]["codec_decoder"]["inputs"] == ["symbols", "level"]
+    for name in ("encoder.keras", "decoder.keras", "codec.json"):
+        for part in ("talk", "codec"):
+            assert m["source_sha256"][f"{part}/{name}"] == sha256(models / part / name)
+
+
+def test_every_file_is_listed_with_its_sha256_and_size(export):
+    out, m = export["site_models"], export["manifest"]
+    on_disk = {p: h for p, h in tree(out).items() if p != "manifest.json"}
+    assert set(m["files"]) == set(on_disk)
+    for path, entry in m["files"].items():
+        assert entry["sha256"] == on_disk[path]
+        assert entry["bytes"] == (out / path).stat().st_size
+    for name, net in m["networks"].items():
+        model_json = json.loads((out / net["model"]).read_text())
+        shards = [f"{name}/{p}" for g in model_json["weightsManifest"] for p in g["paths"]]
+        assert shards and all(s in m["files"] for s in shards)
+        assert net["bytes"] == sum(m["files"][p]["bytes"] for p in m["files"] if p.startswith(name + "/"))
+    samples = json.loads((out / "samples.json").read_text())
+    assert len(samples["digits"]) == 20 and sorted(d["label"] for d in samples["digits"]) == sorted(list(range(10)) * 2)
+    assert all(len(base64.b64decode(d["pixels"])) == 784 for d in samples["digits"])
+    assert not list(out.parent.glob(".site_models.*")), "staging left behind"
+
+
+def test_sizes_fit_the_budget_and_quantisation_is_measured(export):
+    from converter.convert import BUDGET_BYTES, DTYPES, harmless
+
+    m = export["manifest"]
+    assert m["network_bytes"] == sum(n["bytes"] for n in m["networks"].values()) <= BUDGET_BYTES
+    for name, net in m["networks"].items():
+        ids = ["0"] if name.startswith("talk") else [str(i) for i in range(1, len(LAMBDAS) + 1)]
+        assert set(net["psnr_before"]) == set(net["psnr_after"]) == set(ids)
+        cands = net["candidates"]
+        assert set(cands) == set(DTYPES) and cands["float32"]["harmless"]
+        # the smallest harmless candidate was chosen, and it is harmless by the rule
+        kept = [d for d in DTYPES if cands[d]["harmless"]]
+        assert net["weights"] == min(kept, key=lambda d: cands[d]["bytes"])
+        role = name.split("_")[1]
+        rows = {d: {int(k): v for k, v in cands[d]["by_model"].items()} for d in DTYPES}
+        assert harmless(role, rows[net["weights"]], rows["float32"])
+        assert net["export_max_abs_diff"] <= 1e-5  # float32 graph == Keras
+    assert m["quantisation_rule"]["eval_digits"] == EVAL_DIGITS
+    assert any("weights" in line for line in export["log"])
+
+
+def test_graph_runner_runs_the_export_like_keras(export):
+    """The Python loader of converted models (used to measure quantisation) is itself exact."""
+    import keras
+
+    import training.codec_model  # noqa: F401
+    from converter.convert import GraphRunner
+    from training.codec_model import level_onehot
+
+    rng = np.random.default_rng(0)
+    x = rng.random((8, 28, 28, 1), np.float32)
+    onehot = level_onehot(1, len(LAMBDAS), 8)
+    net = export["manifest"]["networks"]["codec_encoder"]
+    runner = GraphRunner(export["site_models"] / "codec_encoder", net["inputs"])
+    model = keras.saving.load_model(export["models"] / "codec" / "encoder.keras")
+    got, want = runner.predict([x, onehot]), model.predict([x, onehot], verbose=0)
+    runner.close()
+    # float32 weights: the same numbers; quantised ones: close (the weights differ)
+    tolerance = 1e-5 if net["weights"] == "float32" else 0.05 * float(np.max(np.abs(want)))
+    assert np.max(np.abs(got - want)) <= tolerance
+
+
+def test_vectors_belong_to_the_export(export):
+    from training import format as fmt
+    from training.tables import CodingTables
+
+    v = json.loads((export["vectors"] / "models_v1.json").read_text())
+    bulk = json.loads((export["vectors"] / "models_v1_bulk.json").read_text())
+    manifest_sha = sha256(export["site_models"] / "manifest.json")
+    assert v["manifest_sha256"] == bulk["manifest_sha256"] == manifest_sha
+    assert len(v["digits"]) == 20 and len(v["vectors"]) == 20 * (len(LAMBDAS) + 1)
+    tables = {int(k): CodingTables.from_json(t) for k, t in export["manifest"]["tables"].items()}
+    for vec in v["vectors"][::7]:
+        model_id, indices = fmt.decode_stream(bytes.fromhex(vec["hex"]), tables)
+        assert model_id == vec["model_id"] and indices[0].tolist() == vec["indices"]
+    assert len(bulk["files"]) == 1000 and bulk["model_ids"] == list(range(len(LAMBDAS) + 1))
+
+
+def _fake_part(big_bytes):
+    """A stand-in for _convert_part that stages one network of ``big_bytes``."""
+    def fake(part, folder, staging, tmp, images, manifest, log):
+        (staging / f"{part}_encoder").mkdir()
+        (staging / f"{part}_encoder" / "model.json").write_bytes(b"x" * big_bytes)
+        manifest["networks"][f"{part}_encoder"] = {"bytes": big_bytes}
+    return fake
+
+
+def test_failed_conversion_leaves_the_old_export_untouched(export, tmp_path, monkeypatch):
+    from converter import convert as conv
+
+    out = tmp_path / "models_site"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"old": true}')
+    before = tree(out)
+    x = np.zeros((30, 28, 28), np.uint8)
+    y = np.arange(30) % 10
+    # over the budget: refused after staging, before the swap
+    monkeypatch.setattr(conv, "_convert_part", _fake_part(400_000))
+    with pytest.raises(conv.ConversionError, match="over the budget"):
+        conv.convert(export["models"], out, test_images=x, test_labels=y, eval_digits=10)
+    assert tree(out) == before
+    # interrupted half-way (any exception, Ctrl-C included)
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(conv, "_convert_part", boom)
+    with pytest.raises(KeyboardInterrupt):
+        conv.convert(export["models"], out, test_images=x, test_labels=y, eval_digits=10)
+    assert tree(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models_site"]
+    # a successful run swaps the new folder in whole
+    monkeypatch.setattr(conv, "_convert_part", _fake_part(10))
+    conv.convert(export["models"], out, test_images=x, test_labels=y, eval_digits=10)
+    assert "manifest.json" in tree(out) and "talk_encoder/model.json" in tree(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models_site"]
+
+
+def test_models_that_change_during_conversion_are_refused(export, tmp_path, monkeypatch):
+    from converter import convert as conv
+
+    models = tmp_path / "models"
+    shutil.copytree(export["models"], models)
+    fake = _fake_part(10)
+
+    def retrained_meanwhile(part, folder, *args):
+        fake(part, folder, *args)
+        if part == "codec":
+            (folder / "codec.json").write_text((folder / "codec.json").read_text() + " ")
+
+    monkeypatch.setattr(conv, "_convert_part", retrained_meanwhile)
+    out = tmp_path / "out"
+    with pytest.raises(conv.ConversionError, match="changed during the conversion"):
+        conv.convert(models, out, test_images=np.zeros((30, 28, 28), np.uint8), test_labels=np.arange(30) % 10)
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+
+
+def test_recover_finishes_or_rolls_back_a_cut_swap(tmp_path):
+    from converter.convert import recover
+
+    out = tmp_path / "models"
+    old, staging = tmp_path / ".models.old", tmp_path / ".models.staging"
+    old.mkdir()
+    (old / "manifest.json").write_text("old")
+    staging.mkdir()  # cut between the two renames: out is gone, old and staging remain
+    recover(out)
+    assert (out / "manifest.json").read_text() == "old" and not old.exists() and not staging.exists()
+    old.mkdir()  # cut after the swap, before the clean-up
+    recover(out)
+    assert (out / "manifest.json").read_text() == "old" and not old.exists()
+
+
+def test_cli_reports_missing_models_in_one_line(tmp_path):
+    env = {**os.environ, "MNIST_DIR": os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")}
+    proc = subprocess.run([sys.executable, "-m", "converter", "--models-dir", str(tmp_path / "none"),
+                           "--out", str(tmp_path / "out")], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 1
+    assert "no trained models" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,83 @@
+"""Untrained models in the models/ layout, converted once per test session.
+
+The converter and the JS twin must work for any weights, so their tests use
+random-init networks of the real architectures (no training: seconds, not
+minutes) and the MNIST test set (``MNIST_DIR``, else ../shared/datasets/mnist).
+Shared by tests/test_converter.py and tests/test_models_browser.py through a
+module-level cache, so the conversion runs once however many modules use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+MNIST_DIR = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")
+LAMBDAS = (24.0, 96.0, 384.0)  # three quality levels: ids 1..3
+EVAL_DIGITS = 200
+
+_cache: dict = {}
+
+
+def mnist_test():
+    from training.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist(MNIST_DIR)
+    return x_test, y_test
+
+
+def write_tiny_models(folder: Path, images) -> Path:
+    """Random-init talk + codec models, saved the way training/train.py saves them."""
+    import keras
+
+    from training.codec_model import CodecParts
+    from training.data import to_float
+    from training.talk_model import build_talk_autoencoder, latent_scale, split
+
+    keras.utils.set_random_seed(0)
+    talk = folder / "talk"
+    talk.mkdir(parents=True)
+    encoder, decoder = split(build_talk_autoencoder())
+    encoder.save(talk / "encoder.keras")
+    decoder.save(talk / "decoder.keras")
+    scale = max(latent_scale(encoder.predict(to_float(images[:500]), verbose=0)), 1e-3)
+    (talk / "codec.json").write_text(json.dumps({"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8],
+                                                 "latent_bits": 8}))
+    parts = CodecParts(LAMBDAS)
+    codec = folder / "codec"
+    codec.mkdir()
+    parts.encoder.save(codec / "encoder.keras")
+    parts.decoder.save(codec / "decoder.keras")
+    tables = {str(level + 1): parts.prior.coding_tables(level).to_json() for level in range(len(LAMBDAS))}
+    (codec / "codec.json").write_text(json.dumps({"levels": len(LAMBDAS), "lambdas": list(LAMBDAS),
+                                                  "latent_shape": [4, 4, 16], "tables": tables}))
+    return folder
+
+
+def tiny_export(base: Path) -> dict:
+    """Tiny models -> ``python -m converter``'s work in ``base``; cached for the session.
+
+    Returns {"models", "site_models", "vectors": Paths, "manifest": dict, "log": [lines]}.
+    """
+    if "export" not in _cache:
+        from converter.convert import convert
+        from converter.make_model_vectors import write_vectors
+
+        x_test, y_test = mnist_test()
+        base.mkdir(parents=True, exist_ok=True)
+        models = write_tiny_models(base / "models", x_test)
+        log: list = []
+        manifest = convert(models, base / "site_models", test_images=x_test, test_labels=y_test,
+                           eval_digits=EVAL_DIGITS, log=log.append)
+        write_vectors(models, base / "site_models", base / "vectors", x_test, y_test)
+        _cache["export"] = {"models": models, "site_models": base / "site_models", "vectors": base / "vectors",
+                            "manifest": manifest, "log": log}
+    return _cache["export"]
+
+
+def max_abs(a, b) -> float:
+    return float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(b, np.float64))))
