@@ -201,8 +201,22 @@ class CodingTables:
         return cls(offsets, [f.size for f in fr], np.concatenate(fr))
 
     # -- JSON -------------------------------------------------------------
+    def uniform_bits(self):
+        """``bits`` when these are ``uniform(E, bits)`` tables, else None."""
+        n = int(self.sizes[0]) if self.num_elements else 0
+        bits = n.bit_length() - 1
+        if (n < 2 or n != 1 << bits or np.any(self.sizes != n) or np.any(self.offsets != 0)
+                or np.any(self.freqs != TOTAL // n)):
+            return None
+        return bits
+
     def to_json(self) -> dict:
-        """JSON-able dict ``{"offsets", "sizes", "freqs" (base64 little-endian uint16)}``."""
+        """JSON-able dict ``{"offsets", "sizes", "freqs" (base64 little-endian uint16)}``,
+        or ``{"uniform": {"elements": E, "bits": b}}`` for uniform tables (the talk's
+        raw 8-bit latents: 87 KB of base64 otherwise)."""
+        bits = self.uniform_bits()
+        if bits is not None:
+            return {"uniform": {"elements": self.num_elements, "bits": bits}}
         return {
             "offsets": [int(v) for v in self.offsets],
             "sizes": [int(v) for v in self.sizes],
@@ -217,6 +231,11 @@ class CodingTables:
                 obj = json.loads(obj)
             except ValueError as exc:
                 raise TablesError(f"tables: not JSON ({exc})") from None
+        if isinstance(obj, dict) and isinstance(obj.get("uniform"), dict):
+            u = obj["uniform"]
+            if not all(isinstance(u.get(k), int) and not isinstance(u.get(k), bool) for k in ("elements", "bits")):
+                raise TablesError("tables: uniform needs integer elements and bits")
+            return cls.uniform(u["elements"], u["bits"])
         if not isinstance(obj, dict) or not all(k in obj for k in ("offsets", "sizes", "freqs")):
             raise TablesError('tables: expected an object with "offsets", "sizes" and "freqs"')
         if not isinstance(obj["freqs"], str):

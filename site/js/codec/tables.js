@@ -162,6 +162,13 @@ export class CodingTables {
         throw new TablesError(`tables: not JSON (${err.message})`);
       }
     }
+    if (obj !== null && typeof obj === "object" && obj.uniform !== null && typeof obj.uniform === "object") {
+      const { elements, bits } = obj.uniform;
+      if (!Number.isInteger(elements) || !Number.isInteger(bits)) {
+        throw new TablesError("tables: uniform needs integer elements and bits");
+      }
+      return CodingTables.uniform(elements, bits);
+    }
     if (obj === null || typeof obj !== "object" || !("offsets" in obj && "sizes" in obj && "freqs" in obj)) {
       throw new TablesError('tables: expected an object with "offsets", "sizes" and "freqs"');
     }
@@ -181,6 +188,12 @@ export class CodingTables {
 
   /** {offsets, sizes, freqs: base64 of little-endian uint16}, as written by Python's to_json(). */
   toJSON() {
+    const n = this.sizes[0];
+    const bits = Math.log2(n);
+    if (Number.isInteger(bits) && n >= 2 && this.sizes.every((v) => v === n) && this.offsets.every((v) => v === 0) &&
+        this.freqs.every((v) => v === TOTAL / n)) {
+      return { uniform: { elements: this.numElements, bits } }; // see tables.py: to_json
+    }
     const raw = new Uint8Array(this.freqs.length * 2);
     const view = new DataView(raw.buffer);
     for (let i = 0; i < this.freqs.length; i++) view.setUint16(2 * i, this.freqs[i], true);
