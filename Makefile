@@ -7,6 +7,7 @@ PIP     := .venv/bin/pip
 # team keeps them in ../shared/datasets/mnist; elsewhere Keras downloads MNIST.
 export MNIST_DIR ?= $(wildcard $(abspath ../shared/datasets/mnist))
 export TF_CPP_MIN_LOG_LEVEL ?= 2
+export NO_MKDOCS_2_WARNING ?= 1
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Where `make train` reads and writes; override for a quick end-to-end check, e.g.
 #   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site \

@@ -13,7 +13,9 @@ A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
    removed (the decoder reads zeros past the end).
 
 Readers re-encode what they decoded and insist on identical bytes (the
-"canonical" check), which catches most truncations and corruptions for free.
+"canonical" check). It costs no bits but catches little: about half of
+single-byte corruptions and almost no truncations (site/format.md has the
+measured rates); there is no checksum.
 
 Public API (Python snake_case <-> JavaScript camelCase):
 
