@@ -107,7 +107,7 @@ def test_demo_scripts_injected_only_when_demo_js_exists():
     assert hooks.inject_demo(own, "demo.html", _Files("js/demo.js")) == own
 
 
-def test_placeholder_results_json_has_the_documented_shape():
+def test_results_json_has_the_shape_the_slides_read():
     data = json.loads((ROOT / "site" / "results" / "results.json").read_text())
     assert isinstance(data["codecs"], dict) and "talk" in data["codecs"]
     for codec in data["codecs"].values():

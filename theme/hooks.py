@@ -15,8 +15,8 @@ What this does at build time, and why:
 * The demo: site/js/demo.js is written by another part of the project. Where it
   exists, pages holding a `data-demo-root` element get tf.js and demo.js
   script tags; where it does not, nothing is injected (and nothing 404s).
-* The talk's loss curve: models/talk/loss.png, where it exists, replaces the
-  placeholder site/results/talk_loss.png in the build.
+* Figures and numbers (site/results/) are written by `python -m training
+  evaluate`, which also copies the training plots there; nothing here.
 """
 
 from __future__ import annotations
@@ -60,8 +60,6 @@ SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
 DEMO_JS = "js/demo.js"
 TFJS = "vendor/tfjs/tf.es2017.min.js"
 SLIDES = "slides/index.html"
-TALK_LOSS_SRC = ROOT / "models" / "talk" / "loss.png"
-TALK_LOSS_DEST = "results/talk_loss.png"
 
 CSP_MARKER = "__SITE_CSP__"
 # Everything from the page's own origin, nothing from anywhere else.
@@ -226,9 +224,6 @@ def on_files(files: Files, config) -> Files:
         if dest.endswith(".js"):
             data = SOURCEMAP_RE.sub(b"\n", data)
         put(dest, content=data)
-
-    if TALK_LOSS_SRC.is_file():
-        put(TALK_LOSS_DEST, abs_src_path=str(TALK_LOSS_SRC))
 
     slides = files.get_file_from_path(SLIDES)
     if slides is None:
