@@ -122,28 +122,34 @@ def plot_rd(result, path, title) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=110)
     styles = {"jpeg_file": "s--", "jpeg_scan": "s-", "webp": "^-", "avif": "v-", "png": "D"}
-    for family, curve in result["baselines"].items():
+    colours = dict(zip(FAMILY_LABELS, ["tab:blue", "tab:orange", "tab:green", "tab:purple", "0.6"]))
+    for family in (f for f in FAMILY_LABELS if f in result["baselines"]):  # same colours in every plot
+        curve = result["baselines"][family]
         pts = [p for p in curve if p["psnr"] < 60]
         if family == "png":
-            ax.axvline(curve[0]["bytes_mean"], color="0.6", ls=":", label="PNG (lossless)")
+            ax.axvline(curve[0]["bytes_mean"], color=colours[family], ls=":", label="PNG (lossless)")
             continue
         ax.plot([p["bytes_mean"] for p in pts], [p["psnr"] for p in pts], styles[family], ms=4,
-                label=FAMILY_LABELS[family])
+                color=colours[family], label=FAMILY_LABELS[family])
     levels = [c for k, c in result["codecs"].items() if k != "talk"]
     ax.plot([c["bytes_mean"] for c in levels], [c["psnr"] for c in levels], "o-", lw=2.5, color="crimson",
             label="learned codec (levels)")
     talk = result["codecs"]["talk"]
     ax.plot([talk["bytes_mean"]], [talk["psnr"]], "*", ms=14, color="black", label="the talk's network")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.set_xticks([10, 20, 50, 100, 200, 500])
     ax.set_xlabel("bytes per digit (real files, log scale)")
     ax.set_ylabel("PSNR (dB)")
     ax.set_ylim(bottom=max(10, min(c["psnr"] for c in result["codecs"].values()) - 2), top=42)
     ax.grid(alpha=0.3, which="both")
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     with artifacts.atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
