@@ -191,7 +191,8 @@ def markdown(result, fashion=None) -> str:
             r = fcomp[key]
             lines.append(f"| {c['label']} | {c['bytes_mean']:.1f} | {c['psnr']:.2f} | {c['ssim']:.3f} | "
                          f"{_fmt(r['webp_bytes'])} B | {_fmt(r['jpeg_scan_bytes'])} B |")
-        lines += ["", "![Rate–distortion on Fashion-MNIST](rd_fashion.png)"]
+        # results.md is included into site/results.md, so paths are relative to site/.
+        lines += ["", "![Rate–distortion on Fashion-MNIST](results/rd_fashion.png)"]
     return "\n".join(lines) + "\n"
 
 
