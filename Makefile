@@ -10,11 +10,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export NO_MKDOCS_2_WARNING ?= 1
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Where `make train` reads and writes; override for a quick end-to-end check, e.g.
-#   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site \
+#   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site VECTORS_DIR=/tmp/m \
 #              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
 MODELS_DIR      ?= models
 RESULTS_DIR     ?= site/results
 SITE_MODELS_DIR ?= site/models
+VECTORS_DIR     ?= tests/vectors
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
 
@@ -56,13 +57,13 @@ test-js: setup
 train: setup
 	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --vectors-dir $(VECTORS_DIR)
 
 evaluate: setup
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR)
 
 convert: setup
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --vectors-dir $(VECTORS_DIR)
 
 # Throughput and browser timings: prints tables, asserts nothing.
 bench: setup chromium

@@ -50,8 +50,8 @@ def cmd_train(args) -> int:
             train.train_talk(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 50,
                              batch_size=args.batch_size or 128, resume=args.resume, verbose=verbose)
         elif name == "codec":
-            train.train_codec(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 60,
-                              batch_size=args.batch_size or 64, resume=args.resume, seed=args.seed,
+            train.train_codec(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 110,
+                              batch_size=args.batch_size or 128, resume=args.resume, seed=args.seed,
                               max_seconds=args.max_minutes * 60 if args.max_minutes else None,
                               steps_per_execution=args.steps_per_execution,
                               verbose=verbose)
@@ -174,7 +174,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("train", help="train models and write models/<name>/")
     common(p)
     p.add_argument("--model", choices=["talk", "codec", "classifier", "all"], default="all")
-    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 60, classifier 4")
+    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 110 (about 60 minutes on 2 CPU cores), classifier 4")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
