@@ -101,8 +101,6 @@ def cmd_compress(args) -> int:
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     failed = 0
-    from training import format as fmt
-
     for name in args.inputs:
         path = Path(name)
         try:
@@ -111,8 +109,7 @@ def cmd_compress(args) -> int:
             print(f"{path}: cannot read image ({type(e).__name__}: {e})", file=sys.stderr)
             failed += 1
             continue
-        codec = codecs.codec_for(model_id)
-        data = fmt.encode_stream(model_id, codec.encode_indices(images, model_id), codecs.tables[model_id])
+        data = codecs.compress_stream(images, model_id)
         target = out / (path.stem + EXTENSION)
         target.write_bytes(data)
         print(f"{path} -> {target}: {len(images)} digit(s), {len(data)} bytes")

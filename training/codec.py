@@ -134,6 +134,11 @@ class Codecs:
     def compress(self, images, model_id: int) -> list[bytes]:
         return self.codec_for(model_id).compress(images, model_id)
 
+    def compress_stream(self, images, model_id: int) -> bytes:
+        """Digits (n,28,28) -> one file holding all of them (a single digit when n = 1)."""
+        codec = self.codec_for(model_id)
+        return fmt.encode_stream(model_id, codec.encode_indices(images, model_id), self.tables[model_id])
+
     def decompress(self, data: bytes):
         """One file (a digit or a stream) -> (model_id, images (n,28,28))."""
         model_id, indices = fmt.decode_stream(data, self.tables)
