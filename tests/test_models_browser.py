@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from theme.hooks import TFJS
 from tiny_models import ROOT, max_abs, mnist_test, tiny_export
 
 pytestmark = pytest.mark.browser
@@ -61,7 +62,8 @@ def model_sets(built_site, tmp_path_factory):
 def page_with_tf(probe, site_url):
     """A page of the built site with tf.js loaded (as the demo loads it)."""
     probe.goto("format.html")
-    probe.page.add_script_tag(url=site_url + "vendor/tfjs/tf.es2017.min.js")
+    for src in TFJS:  # as theme/hooks.py injects them, in order
+        probe.page.add_script_tag(url=site_url + src)
     probe.page.wait_for_function("() => globalThis.tf && tf.ready")
     return probe
 

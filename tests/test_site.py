@@ -33,7 +33,7 @@ def test_build_strict_has_pages_vendor_files_and_results(built_site):
     for page in PAGES + ["404.html"]:
         assert (built_site / page).is_file(), page
     for name in [
-        "vendor/tfjs/tf.es2017.min.js",
+        *load_hooks().TFJS,
         "vendor/reveal/reveal.js",
         "vendor/reveal/reveal.css",
         "vendor/reveal/theme/white.css",
@@ -98,10 +98,12 @@ def test_demo_scripts_injected_only_when_demo_js_exists():
     assert hooks.inject_demo(html, "slides/index.html", excluded) == html
     assert hooks.inject_demo("<body>no demo</body>", "demo.html", _Files("js/demo.js")) == "<body>no demo</body>"
     out = hooks.inject_demo(html, "slides/index.html", _Files("js/demo.js"))
-    assert '<script defer src="../vendor/tfjs/tf.es2017.min.js"></script>' in out
+    for src in hooks.TFJS:
+        assert f'<script defer src="../{src}"></script>' in out
     assert '<script type="module" src="../js/demo.js"></script>' in out
     out = hooks.inject_demo(html, "demo.html", _Files("js/demo.js"))
-    assert 'src="js/demo.js"' in out and 'src="vendor/tfjs/tf.es2017.min.js"' in out
+    assert 'src="js/demo.js"' in out and all(f'src="{src}"' in out for src in hooks.TFJS)
+    assert out.index("tf-core") < out.index("tf-backend-webgl") < out.index("js/demo.js")
     # A page that loads the demo itself is left alone.
     own = '<body><div data-demo-root></div><script type="module" src="js/demo.js"></script></body>'
     assert hooks.inject_demo(own, "demo.html", _Files("js/demo.js")) == own
@@ -268,7 +270,8 @@ def test_speaker_notes_window_connects(probe):
 def test_tfjs_webgl_runs_under_the_csp(probe):
     page = probe.page
     probe.goto("demo.html")
-    page.add_script_tag(url=probe.origin + "/sub/path/vendor/tfjs/tf.es2017.min.js")
+    for src in load_hooks().TFJS:
+        page.add_script_tag(url=probe.origin + "/sub/path/" + src)
     result = page.evaluate("""async () => {
         await tf.setBackend('webgl');
         await tf.ready();

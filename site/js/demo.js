@@ -390,7 +390,7 @@ async function chooseBackend(tf) {
 async function loadEngine() {
   const tf = globalThis.tf;
   if (!tf || typeof tf.setBackend !== "function") {
-    throw new Error("TensorFlow.js did not load (vendor/tfjs/tf.es2017.min.js)");
+    throw new Error("TensorFlow.js did not load (vendor/tfjs/*.js)");
   }
   const { fallback } = await chooseBackend(tf);
   const [{ loadCodecs }, { preprocess }] = await Promise.all([
