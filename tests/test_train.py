@@ -151,3 +151,21 @@ def test_jax_backend_trains_the_same_code(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "training on: jax on CPU" in result.stdout
     assert (tmp_path / "models" / "talk" / "decoder.keras").exists()
+
+
+def test_codec_one_epoch_ships_seven_levels(tmp_path):
+    """The learned codec's training path: ten lambdas trained, seven shipped with
+    their integer tables, and every shipped level measured in real bytes."""
+    result = run_cli("train", "--model", "codec", "--epochs", "1", "--limit", "300",
+                     "--models-dir", str(tmp_path / "models"), "--runs-dir", str(tmp_path / "runs"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    folder = tmp_path / "models" / "codec"
+    config = json.loads((folder / "codec.json").read_text())
+    assert config["levels"] == 7 and sorted(config["tables"]) == [str(i) for i in range(1, 8)]
+    assert config["latent_shape"] == [4, 4, 16]
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert [row["level"] for row in metrics["levels"]] == list(range(1, 8))
+    assert len(metrics["trained_levels"]) == 10 and len(metrics["shipped_trained_levels"]) == 7
+    assert all(row["bytes_per_digit"] >= 1 for row in metrics["levels"])
+    for name in ("encoder.keras", "decoder.keras", "loss.png", "reconstructions.png", "history.json"):
+        assert (folder / name).stat().st_size > 0

@@ -26,7 +26,9 @@ TALK_MODEL_ID = 0
 PREDICT_BATCH = 1024
 
 
-def _to_uint8(x) -> np.ndarray:
+def to_pixels(x) -> np.ndarray:
+    """Decoder output (B,28,28,1) in about [0, 1] -> the uint8 pixels a decoder writes
+    (round half up, as codec.js does)."""
     return np.clip(np.floor(np.asarray(x)[..., 0] * 255.0 + 0.5), 0, 255).astype(np.uint8)
 
 
@@ -62,7 +64,7 @@ class TalkCodec:
         from training.talk_model import LATENT_SHAPE, dequantise_latents
 
         latents = dequantise_latents(np.asarray(indices).reshape((-1, *LATENT_SHAPE)), self.latent_scale)
-        return _to_uint8(_predict(self.decoder, latents))
+        return to_pixels(_predict(self.decoder, latents))
 
     def compress(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
         return fmt.encode_digits(model_id, self.encode_indices(images), self.tables[model_id])
@@ -103,7 +105,7 @@ class LearnedCodec:
     def decode_indices(self, indices, level) -> np.ndarray:
         t = self.tables[level]
         symbols = (np.asarray(indices) + t.offsets).astype(np.float32).reshape((-1, *self.latent_shape))
-        return _to_uint8(_predict(self.decoder, [symbols, self._onehot(level, len(symbols))]))
+        return to_pixels(_predict(self.decoder, [symbols, self._onehot(level, len(symbols))]))
 
     def compress(self, images, level) -> list[bytes]:
         return fmt.encode_digits(level, self.encode_indices(images, level), self.tables[level])

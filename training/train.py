@@ -129,11 +129,6 @@ def plot_grid(rows, labels, path, title: str) -> None:
     plt.close(fig)
 
 
-def to_uint8(x: np.ndarray) -> np.ndarray:
-    """Network output in [0, 1] -> the 8-bit pixels a decoder writes."""
-    return np.clip(np.floor(np.asarray(x)[..., 0] * 255.0 + 0.5), 0, 255).astype(np.uint8)
-
-
 # ---------------------------------------------------------------- the talk's network
 
 def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128, resume=False, verbose=1):
@@ -154,7 +149,7 @@ def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128,
         artifacts.write_json(stage / "codec.json", {"model_id": 0, "latent_scale": scale,
                                                     "latent_shape": [4, 4, 8], "latent_bits": 8})
         talk = codec.TalkCodec.load(stage)
-        float_rec = to_uint8(decoder.predict(encoder.predict(xtf, batch_size=1000, verbose=0),
+        float_rec = codec.to_pixels(decoder.predict(encoder.predict(xtf, batch_size=1000, verbose=0),
                                              batch_size=1000, verbose=0))
         files = talk.compress(x_test)
         decoded = talk.decompress_many(files)
@@ -238,17 +233,18 @@ def choose_levels(trainer, x_check, shipped):
     at least ~7 bytes. Measured with the ideal code length on ``x_check``
     (training digits, so the test set stays unseen) plus ~1.5 bytes of header,
     termination and byte rounding."""
+    from training import codec, metrics
     from training.codec_model import level_onehot
 
     L = len(trainer.lambdas)
+    originals = np.round(x_check[..., 0] * 255).astype(np.uint8)
     estimates = []
     for level in range(L):
         onehot = level_onehot(level, L, len(x_check))
         z = np.round(trainer.encoder.predict([x_check, onehot], batch_size=1024, verbose=0))
         bits = keras.ops.convert_to_numpy(trainer.prior.bits(z.reshape(len(z), -1), onehot))
-        x_hat = np.clip(trainer.decoder.predict([z, onehot], batch_size=1024, verbose=0), 0, 1)
-        mse = np.mean((np.round(x_hat * 255) - np.round(x_check * 255)) ** 2, axis=(1, 2, 3))
-        psnr = float(np.mean(10 * np.log10(255.0 ** 2 / np.maximum(mse, 1e-10))))
+        x_hat = codec.to_pixels(trainer.decoder.predict([z, onehot], batch_size=1024, verbose=0))
+        psnr = metrics.mean_psnr(originals, x_hat)
         estimates.append({"lambda": trainer.lambdas[level], "bytes": float(bits.mean() / 8 + 1.5), "psnr": psnr})
         print(f"[codec] trained level lambda={trainer.lambdas[level]:g}: ~{estimates[-1]['bytes']:.1f} B, "
               f"{psnr:.2f} dB", flush=True)
