@@ -1,4 +1,4 @@
-"""The digit file format v1 (training/format.py) and the shared test vectors.
+"""The digit file format v2 (training/format.py) and the shared test vectors.
 
 Run as a script (``python tests/test_format.py``) to print the detection rates
 of the canonical check on bigger samples (the numbers quoted in site/format.md).
@@ -25,18 +25,18 @@ from training.format import (MAX_DIGITS, Decoded, FormatError, UnknownModel,  # 
                              UnsupportedVersion, decode_digits, decode_files, decode_stream,
                              encode_digits, encode_stream, gamma_bits, header_bits,
                              max_file_bytes, read_header)
-from training.tables import CodingTables  # noqa: E402
+from training.tables import CodingTables, TableSet, cost_q16  # noqa: E402
 
-VECTORS = ROOT / "tests" / "vectors" / "format_v1.json"
+VECTORS = ROOT / "tests" / "vectors" / "format_v2.json"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def load_suites():
     data = json.loads(VECTORS.read_text())
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     suites = []
     for s in data["suites"]:
-        models = {int(k): CodingTables.from_json(v) for k, v in s["models"].items()}
+        models = {int(k): TableSet.from_json(v) for k, v in s["models"].items()}
         suites.append((s, models))
     return suites
 
@@ -62,9 +62,48 @@ def test_vector(suite, vec, models):
     mid, got = decode_stream(data, models)
     assert mid == vec["model_id"] and got.dtype == np.int32 and got.tolist() == vec["indices"]
     assert read_header(data, models)[:2] == (vec["model_id"], len(vec["indices"]))
-    assert len(data) <= max_file_bytes(len(vec["indices"]), tables.num_elements)
+    assert len(data) <= max_file_bytes(len(vec["indices"]), tables.num_elements, tables.cluster_bits)
     if len(vec["indices"]) == 1:
         assert encode_digits(vec["model_id"], idx, tables) == [data]
+
+
+CHOOSE_CASES = [(s["name"], c, models) for s, models in SUITES for c in s.get("choose", [])]
+
+
+@pytest.mark.parametrize("suite, case, models", CHOOSE_CASES, ids=[f"{c[0]}: {c[1]['symbols']}" for c in CHOOSE_CASES])
+def test_choose_vector(suite, case, models):
+    tables = models[case["model_id"]]
+    row = tables.choose([case["symbols"]])[0]
+    assert row.tolist() == case["row"]
+    clamped = np.clip(case["symbols"], tables.clusters[0].offsets, tables.clusters[0].offsets + tables.clusters[0].sizes - 1)
+    assert tables.symbols([row])[0].tolist() == clamped.tolist()
+
+
+def test_cost_vectors():
+    costs = json.loads(VECTORS.read_text())["costs"]
+    f = np.array([c[0] for c in costs])
+    assert cost_q16(f).tolist() == [c[1] for c in costs]
+    every = np.arange(1, 65537)
+    assert np.abs(cost_q16(every) - np.log2(65536 / every) * 65536).max() < 3  # within 3/65536 bit
+    assert np.all(np.diff(cost_q16(every)) <= 0)  # rarer symbols never cost less
+
+
+def test_choose_picks_the_shortest_file():
+    """The cluster choose() picks codes the digit in the fewest bytes, up to rounding of the
+    arithmetic coder's termination (a fraction of a byte)."""
+    models = synthetic()
+    t = models[3]
+    rng = np.random.default_rng(5)
+    for symbols in rng.integers(-5, 7, size=(60, 4)):
+        row = t.choose([symbols])[0]
+        chosen = len(encode_stream(3, row[None], t))
+        for k in range(len(t)):
+            ck = t.clusters[k]
+            idx = symbols - ck.offsets
+            if k and not np.all((idx >= 0) & (idx < ck.sizes)):
+                continue
+            other = np.concatenate([[k], ck.symbols_to_indices(symbols) if k == 0 else idx])
+            assert chosen <= len(encode_stream(3, other[None], t)) + 1
 
 
 @pytest.mark.parametrize("suite, vec, models", INVALID_CASES, ids=[f"{c[0]}: {c[1]['name']}" for c in INVALID_CASES])
@@ -104,8 +143,8 @@ def test_gamma_and_header():
     assert gamma_bits(2) == [0, 1, 0]
     assert gamma_bits(5) == [0, 0, 1, 0, 1]
     assert len(gamma_bits(MAX_DIGITS)) == 33
-    assert header_bits(1, 1) == [0, 1, 0, 0, 1, 1]
-    assert header_bits(7, 3) == [0, 1, 1, 1, 1, 0, 1, 1]
+    assert header_bits(1, 1) == [1, 0, 0, 0, 1, 1]
+    assert header_bits(7, 3) == [1, 0, 1, 1, 1, 0, 1, 1]
     for mid, n in ((8, 1), (-1, 1), (0, 0), (0, MAX_DIGITS + 1)):
         with pytest.raises(ValueError):
             header_bits(mid, n)
@@ -115,8 +154,8 @@ def test_max_digits_stream():
     t = CodingTables([0], [2], [65535, 1])
     idx = np.zeros((MAX_DIGITS, 1), np.int64)
     data = encode_stream(3, idx, t)
-    # 01 011 | gamma(65536) = 16 zeros, 1, 16 zeros | the coder emits only zeros -> all stripped
-    assert data == bytes([0x58, 0x00, 0x04])
+    # 10 011 | gamma(65536) = 16 zeros, 1, 16 zeros | the coder emits only zeros -> all stripped
+    assert data == bytes([0x98, 0x00, 0x04])
     mid, got = decode_stream(data, {3: t})
     assert mid == 3 and got.shape == (MAX_DIGITS, 1) and not got.any()
     with pytest.raises(FormatError, match="too many digits"):
@@ -139,10 +178,10 @@ def test_error_classes_and_messages():
     models = synthetic()
     assert issubclass(FormatError, ValueError)
     with pytest.raises(UnsupportedVersion) as info:
-        decode_stream(b"\x80", models)
-    assert info.value.version == 2
+        decode_stream(b"\x4c", models)
+    assert info.value.version == 1
     with pytest.raises(UnknownModel) as info:
-        decode_stream(b"\x7c", models)
+        decode_stream(b"\xbc", models)
     assert info.value.model_id == 7
     with pytest.raises(FormatError, match="^empty file$"):
         decode_stream(b"", models)
@@ -178,6 +217,14 @@ def model_strategy(draw):
 
 
 def random_indices(tables, n, seed, mode="random"):
+    """n random rows for CodingTables or a TableSet (a random cluster per digit)."""
+    if isinstance(tables, TableSet):
+        if not tables.cluster_bits:
+            return random_indices(tables.clusters[0], n, seed, mode)
+        rng = np.random.default_rng(seed)
+        clusters = rng.integers(0, len(tables), n)
+        return np.array([[k, *random_indices(tables.clusters[k], 1, seed + d, mode)[0]]
+                         for d, k in enumerate(clusters)], np.int64)
     rng = np.random.default_rng(seed)
     sizes = tables.sizes.astype(np.int64)
     if mode == "zeros":
@@ -198,7 +245,7 @@ def random_indices(tables, n, seed, mode="random"):
 def test_stream_roundtrip(tables, n, model_id, seed, mode):
     idx = random_indices(tables, n, seed, mode)
     data = encode_stream(model_id, idx, tables)
-    assert len(data) >= 1 and data[-1] != 0 and data[0] >> 6 == 1
+    assert len(data) >= 1 and data[-1] != 0 and data[0] >> 6 == 2
     assert len(data) <= max_file_bytes(n, tables.num_elements)
     mid, got = decode_stream(data, {model_id: tables})
     assert mid == model_id and got.tolist() == idx.tolist()
@@ -214,6 +261,35 @@ def test_batched_digits_equal_one_by_one(tables, B, model_id, seed, mode):
     res = decode_digits(files, {model_id: tables})
     assert res.model_ids.tolist() == [model_id] * B and res.indices.tolist() == idx.tolist()
     assert res.errors == [None] * B
+
+
+@st.composite
+def cluster_strategy(draw):
+    bits = draw(st.integers(1, 3))
+    first = draw(model_strategy())
+    E = first.num_elements
+    clusters = [first]
+    for _ in range((1 << bits) - 1):
+        pmfs = [np.array(draw(st.lists(st.floats(0.01, 100), min_size=1, max_size=6))) for _ in range(E)]
+        clusters.append(CodingTables.from_pmfs(pmfs, draw(st.lists(st.integers(-20, 20), min_size=E, max_size=E))))
+    return TableSet(clusters)
+
+
+@SETTINGS
+@given(cluster_strategy(), st.integers(1, 12), st.integers(0, 7), st.integers(0, 2**32 - 1),
+       st.sampled_from(["random", "zeros", "top", "sampled"]))
+def test_clustered_roundtrip_batched_and_streams(tables, B, model_id, seed, mode):
+    rows = random_indices(tables, B, seed, mode)
+    files = encode_digits(model_id, rows, tables)
+    assert files == [encode_stream(model_id, row, tables) for row in rows]
+    res = decode_digits(files * 2, {model_id: tables})  # repeats: batched groups per cluster
+    assert res.indices.tolist() == rows.tolist() * 2
+    data = encode_stream(model_id, rows, tables)
+    assert len(data) <= max_file_bytes(B, tables.num_elements, tables.cluster_bits)
+    assert decode_stream(data, {model_id: tables})[1].tolist() == rows.tolist()
+    symbols = tables.symbols(rows)
+    again = tables.choose(symbols)  # choose may pick a cheaper cluster, never other symbols
+    assert np.array_equal(tables.symbols(again), symbols)
 
 
 def test_decode_digits_error_modes():
@@ -240,7 +316,7 @@ def test_decode_files_mixed_models_and_streams():
     rng = np.random.default_rng(3)
     datas, want = [], []
     for i in range(40):
-        mid = [0, 1, 5][i % 3]
+        mid = [0, 1, 3, 5][i % 4]
         n = 1 + i % 4
         idx = random_indices(models[mid], n, int(rng.integers(1 << 30)), "sampled")
         datas.append(encode_stream(mid, idx, models[mid]))
@@ -268,7 +344,7 @@ def test_random_bytes_only_format_error(data):
 def test_random_bytes_with_a_valid_header(tail):
     """Random payloads behind valid one-digit headers (the interesting case for the coder)."""
     models = synthetic()
-    for head in (0x4C, 0x6C):  # 01 001 1 .., 01 011 1 ..: model 1 / model 5, n = 1
+    for head in (0x8C, 0x9C, 0xAC):  # 10 001 1 .., 10 011 1 .., 10 101 1 ..: model 1 / 3 / 5, n = 1
         data = bytes([head | (tail[0] & 0x03)]) + tail[1:]
         try:
             mid, idx = decode_stream(data, models)
@@ -287,7 +363,7 @@ def test_random_bytes_loop_batched_equals_scalar():
         length = rnd.randrange(0, 24)
         b = bytearray(rnd.getrandbits(8) for _ in range(length))
         if b and i % 2:
-            b[0] = rnd.choice([0x44, 0x4C, 0x6C, 0x6E, 0x48, 0x68]) | (b[0] & 0x03)
+            b[0] = rnd.choice([0x84, 0x8C, 0x9C, 0x9E, 0xAC, 0xAE, 0x88, 0xA8]) | (b[0] & 0x03)
         datas.append(bytes(b))
     datas += [d for d in datas[:200] if d] * 3  # repeats make batched groups
     batched = decode_files(datas, models, max_digits=256)
@@ -355,5 +431,6 @@ if __name__ == "__main__":
     for name, mid, nf, nd in (("model 1 (skewed, E=16), 1 digit", 1, 3000, 1),
                               ("model 1 (skewed, E=16), 3 digits", 1, 1000, 3),
                               ("model 5 (mixed, E=8), 1 digit", 5, 3000, 1),
+                              ("model 3 (4 clusters, E=4), 1 digit", 3, 3000, 1),
                               ("model 0 (uniform 8-bit, E=128), 1 digit", 0, 300, 1)):
         print(name, detection_rates(models, mid, nf, nd, seed=1))

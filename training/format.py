@@ -1,16 +1,21 @@
-"""Digit file format, version 1 (twin: site/js/codec/format.js; spec: site/format.md).
+"""Digit file format, version 2 (twin: site/js/codec/format.js; spec: site/format.md).
 
 A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
 
-1. version, 2 bits, value 1 (``01``);
+1. version, 2 bits, value 2 (``10``);
 2. model id, 3 bits (0 = the talk's network with raw 8-bit latents, 1..7 =
    quality levels of the learned codec);
 3. n in Elias-gamma code (n = 1 is the single bit ``1``), n <= 65536;
-4. one arithmetic-coded run (:mod:`training.range_coder`) over the n*E indices,
-   digit-major, element e coded with table e, right after the header bits,
-   terminated minimally;
-5. packed MSB first, the last byte zero-padded, then every trailing 0x00 byte
+4. for a model with 2**c table clusters (c > 0, see ``tables.TableSet``):
+   each digit's cluster, c raw bits per digit;
+5. one arithmetic-coded run (:mod:`training.range_coder`) over the n*E indices,
+   digit-major, element e coded with table e of the digit's cluster, right
+   after the bits above, terminated minimally;
+6. packed MSB first, the last byte zero-padded, then every trailing 0x00 byte
    removed (the decoder reads zeros past the end).
+
+Per digit, encoders and decoders exchange a *row*: the cluster followed by the
+E indices (just the E indices when c = 0).
 
 Readers re-encode what they decoded and insist on identical bytes (the
 "canonical" check). It costs no bits but catches little: about half of
@@ -38,9 +43,9 @@ import numpy as np
 
 from .range_coder import (ArithmeticDecoder, ArithmeticEncoder, BitReader,
                           BitWriter, decode_batch, encode_batch)
-from .tables import CodingTables
+from .tables import TableSet
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 VERSION_BITS = 2
 MODEL_ID_BITS = 3
 MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1
@@ -51,11 +56,11 @@ _BATCH_MIN = 4
 
 
 class FormatError(ValueError):
-    """A file that is not a valid version-1 digit file for the known models."""
+    """A file that is not a valid version-2 digit file for the known models."""
 
 
 class UnsupportedVersion(FormatError):
-    """The version field says 2 or 3."""
+    """The version field says 1 (files of earlier models) or 3."""
 
     def __init__(self, version: int):
         super().__init__(f"unsupported format version {version} (this reader knows version {FORMAT_VERSION})")
@@ -79,17 +84,18 @@ MSG_NOT_CANONICAL = "corrupt or truncated data (not the canonical encoding)"
 class Header(NamedTuple):
     model_id: int
     n: int  # number of digits
-    header_bits: int  # bit position where the coded payload starts
+    header_bits: int  # bit position where the coded payload starts (after the cluster bits)
+    clusters: tuple = ()  # each digit's cluster (empty for a model with one cluster)
 
 
 class Decoded(NamedTuple):
     model_id: int
-    indices: np.ndarray  # (n, E) int32
+    indices: np.ndarray  # (n, row_length) int32: the rows
 
 
 class DigitBatch(NamedTuple):
     model_ids: np.ndarray  # (B,) int64, -1 for a file that failed
-    indices: np.ndarray  # (B, E) int32, E = the largest E in tables_by_model (rows 0-padded)
+    indices: np.ndarray  # (B, R) int32 rows, R = the longest row of tables_by_model (0-padded)
     errors: list  # per file: None or the FormatError
 
 
@@ -115,15 +121,15 @@ def header_bits(model_id: int, n: int) -> list:
     return ver + mid + gamma_bits(n)
 
 
-def max_file_bytes(n: int, E: int) -> int:
+def max_file_bytes(n: int, E: int, cluster_bits: int = 0) -> int:
     """Most bytes a valid file with n digits of an E-element model can have.
 
-    Bits: 6 + gamma(n) + 16*S + ceil(S/4096) + 34 with S = n*E.  (Each symbol has
+    Bits: 6 + gamma(n) + n*c + 16*S + ceil(S/4096) + 34 with S = n*E.  (Each symbol has
     frequency >= 1, i.e. costs <= 16 bits plus < 2**-13 bits of rounding loss;
     the termination adds at most 1 bit; the rest is slack.)
     """
     S = n * E
-    bits = 6 + len(gamma_bits(n)) + 16 * S + -(-S // 4096) + 34
+    bits = 6 + len(gamma_bits(n)) + n * cluster_bits + 16 * S + -(-S // 4096) + 34
     return -(-bits // 8)
 
 
@@ -141,6 +147,7 @@ def _read_header(data: bytes, tables_by_model, max_digits: int):
     tables = tables_by_model.get(model_id)
     if tables is None:
         raise UnknownModel(model_id)
+    tables = TableSet.of(tables)
     zeros = 0
     while r.read_bit() == 0:
         zeros += 1
@@ -151,10 +158,11 @@ def _read_header(data: bytes, tables_by_model, max_digits: int):
         raise FormatError(f"{MSG_IMPLAUSIBLE} ({n})")
     if n > max_digits:
         raise FormatError(f"too many digits ({n}; this reader accepts at most {max_digits})")
-    limit = max_file_bytes(n, tables.num_elements)
+    limit = max_file_bytes(n, tables.num_elements, tables.cluster_bits)
     if len(data) > limit:
         raise FormatError(f"oversized file ({len(data)} bytes; {n} digit(s) of model {model_id} need at most {limit})")
-    return Header(model_id, n, r.position), tables
+    clusters = tuple(r.read_bits(tables.cluster_bits) for _ in range(n)) if tables.cluster_bits else ()
+    return Header(model_id, n, r.position, clusters), tables
 
 
 def read_header(data, tables_by_model, max_digits: int = MAX_DIGITS) -> Header:
@@ -165,69 +173,89 @@ def read_header(data, tables_by_model, max_digits: int = MAX_DIGITS) -> Header:
 # ---------------------------------------------------------------------------
 # one file (scalar coder, mirrors format.js)
 # ---------------------------------------------------------------------------
-def _check_rows(indices, tables: CodingTables, what: str) -> np.ndarray:
+def _check_rows(indices, tables: TableSet, what: str):
+    """-> (clusters (n,), indices (n, E)) int64."""
     idx = np.asarray(indices)
     if idx.ndim == 1:
         idx = idx[None, :]
-    if idx.ndim != 2 or idx.shape[1] != tables.num_elements:
-        raise ValueError(f"{what}: expected shape (n, {tables.num_elements}), got {np.shape(indices)}")
+    if idx.ndim != 2 or idx.shape[1] != tables.row_length:
+        raise ValueError(f"{what}: expected shape (n, {tables.row_length}), got {np.shape(indices)}")
     if idx.size and idx.dtype.kind not in "iu":
         raise ValueError(f"{what}: indices must be integers")
-    idx = idx.astype(np.int64)
-    if idx.size and (np.any(idx < 0) or np.any(idx >= tables.sizes)):
+    clusters, idx = tables.split(idx.astype(np.int64))
+    if clusters.size and (clusters.min() < 0 or clusters.max() >= len(tables)):
+        raise ValueError(f"{what}: cluster out of range")
+    sizes = np.stack([t.sizes for t in tables.clusters])[clusters]
+    if idx.size and (np.any(idx < 0) or np.any(idx >= sizes)):
         raise ValueError(f"{what}: indices out of range (clamp symbols with CodingTables.symbols_to_indices)")
-    return idx
+    return clusters, idx
 
 
 def _pack(writer: BitWriter) -> bytes:
     return writer.to_bytes().rstrip(b"\x00")
 
 
-def _encode_scalar(model_id: int, idx: np.ndarray, tables: CodingTables) -> bytes:
+def _prefix_bits(model_id: int, clusters, tables: TableSet) -> list:
+    """Header bits, then each digit's cluster in ``tables.cluster_bits`` bits."""
+    c = tables.cluster_bits
+    bits = header_bits(model_id, len(clusters))
+    for k in (clusters if c else ()):
+        bits += [(int(k) >> i) & 1 for i in range(c - 1, -1, -1)]
+    return bits
+
+
+def _encode_scalar(model_id: int, clusters, idx: np.ndarray, tables: TableSet) -> bytes:
     w = BitWriter()
-    for b in header_bits(model_id, idx.shape[0]):
+    for b in _prefix_bits(model_id, clusters, tables):
         w.write_bit(b)
     enc = ArithmeticEncoder(w)
-    cdfs = tables.cdf_lists()
-    for row in idx.tolist():
-        for c, k in zip(cdfs, row):
-            enc.encode(c[k], c[k + 1])
+    for k, row in zip(clusters.tolist(), idx.tolist()):
+        for c, i in zip(tables.clusters[k].cdf_lists(), row):
+            enc.encode(c[i], c[i + 1])
     enc.finish()
     return _pack(w)
 
 
-def encode_stream(model_id: int, indices, tables: CodingTables) -> bytes:
-    """Encode n digits (indices (n, E), or (E,) for one digit) into one file."""
-    idx = _check_rows(indices, tables, "encode_stream")
+def encode_stream(model_id: int, indices, tables) -> bytes:
+    """Encode n digits (rows (n, R), or (R,) for one digit) into one file."""
+    tables = TableSet.of(tables)
+    clusters, idx = _check_rows(indices, tables, "encode_stream")
     if not (1 <= idx.shape[0] <= MAX_DIGITS):
         raise ValueError(f"a file holds 1..{MAX_DIGITS} digits, got {idx.shape[0]}")
-    return _encode_scalar(model_id, idx, tables)
+    return _encode_scalar(model_id, clusters, idx, tables)
 
 
-def _decode_scalar(data: bytes, header: Header, tables: CodingTables) -> np.ndarray:
+def _decode_scalar(data: bytes, header: Header, tables: TableSet) -> np.ndarray:
+    """-> rows (n, R) int32."""
     r = BitReader(data, header.header_bits)
     dec = ArithmeticDecoder(r)
-    cdfs = tables.cdf_lists()
     E = tables.num_elements
+    clusters = header.clusters or (0,) * header.n
     out = np.empty((header.n, E), dtype=np.int32)
-    for d in range(header.n):
-        out[d] = [dec.decode(c) for c in cdfs]
-    return out
+    for d, k in enumerate(clusters):
+        out[d] = [dec.decode(c) for c in tables.clusters[k].cdf_lists()]
+    return _rows(clusters, out, tables)
+
+
+def _rows(clusters, idx: np.ndarray, tables: TableSet) -> np.ndarray:
+    if not tables.cluster_bits:
+        return idx.astype(np.int32)
+    return np.concatenate([np.asarray(clusters, np.int32).reshape(-1, 1), idx], axis=1).astype(np.int32)
 
 
 def decode_stream(data, tables_by_model, max_digits: int = MAX_DIGITS):
-    """Decode one file -> ``(model_id, indices (n, E) int32)``.  Raises FormatError.
+    """Decode one file -> ``(model_id, rows (n, R) int32)``.  Raises FormatError.
 
-    ``tables_by_model``: mapping model id -> CodingTables.  ``max_digits`` lets a
+    ``tables_by_model``: mapping model id -> TableSet (or CodingTables).  ``max_digits`` lets a
     caller refuse big streams before spending time on them (decoding time is
     proportional to n*E, and a 5-byte file can claim 65536 digits).
     """
     data = bytes(data)
     header, tables = _read_header(data, tables_by_model, max_digits)
-    idx = _decode_scalar(data, header, tables)
-    if _encode_scalar(header.model_id, idx, tables) != data:
+    rows = _decode_scalar(data, header, tables)
+    if encode_stream(header.model_id, rows, tables) != data:
         raise FormatError(MSG_NOT_CANONICAL)
-    return header.model_id, idx
+    return header.model_id, rows
 
 
 # ---------------------------------------------------------------------------
@@ -238,16 +266,22 @@ def _pack_rows(bits: np.ndarray) -> list:
     return [row.tobytes().rstrip(b"\x00") for row in packed]
 
 
-def encode_digits(model_id: int, indices, tables: CodingTables) -> list:
-    """B one-digit files at once: indices (B, E) -> list of B byte strings.
+def encode_digits(model_id: int, indices, tables) -> list:
+    """B one-digit files at once: rows (B, R) -> list of B byte strings.
 
     Byte-identical to ``[encode_stream(model_id, row, tables) for row in indices]``.
     """
-    idx = _check_rows(indices, tables, "encode_digits")
+    tables = TableSet.of(tables)
+    clusters, idx = _check_rows(indices, tables, "encode_digits")
     E = tables.num_elements
-    prefix = header_bits(model_id, 1)
-    bits, _ = encode_batch(idx, np.arange(E), tables, prefix_bits=prefix)
-    return _pack_rows(bits)
+    out = [b""] * len(idx)
+    for k in np.unique(clusters):  # one batch per cluster: its digits share the tables
+        members = np.flatnonzero(clusters == k)
+        prefix = _prefix_bits(model_id, [k], tables)
+        bits, _ = encode_batch(idx[members], np.arange(E), tables.clusters[k], prefix_bits=prefix)
+        for i, data in zip(members, _pack_rows(bits)):
+            out[i] = data
+    return out
 
 
 def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS) -> list:
@@ -271,22 +305,25 @@ def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) ->
         except FormatError as err:
             results[i] = err
             continue
-        groups.setdefault((header.model_id, header.n), (header, tables, []))[2].append(i)
-    for (model_id, n), (header, tables, members) in groups.items():
-        if len(members) < _BATCH_MIN:
+        # files that share model, digit count and clusters share their tables: one batch
+        groups.setdefault((header.model_id, header.n, header.clusters), (header, tables, []))[2].append(i)
+    for (model_id, n, clusters), (header, tables, members) in groups.items():
+        if len(members) < _BATCH_MIN or len(set(clusters)) > 1:
             for i in members:
-                idx = _decode_scalar(datas[i], header, tables)
-                ok = _encode_scalar(model_id, idx, tables) == datas[i]
-                results[i] = Decoded(model_id, idx) if ok else FormatError(MSG_NOT_CANONICAL)
+                rows = _decode_scalar(datas[i], header, tables)
+                ok = encode_stream(model_id, rows, tables) == datas[i]
+                results[i] = Decoded(model_id, rows) if ok else FormatError(MSG_NOT_CANONICAL)
             continue
         E = tables.num_elements
+        t = tables.clusters[clusters[0] if clusters else 0]
         tid = np.tile(np.arange(E), n)
-        flat = decode_batch([datas[i] for i in members], header.header_bits, tid, tables)
-        bits, _ = encode_batch(flat, tid, tables, prefix_bits=header_bits(model_id, n))
+        flat = decode_batch([datas[i] for i in members], header.header_bits, tid, t)
+        bits, _ = encode_batch(flat, tid, t, prefix_bits=_prefix_bits(model_id, clusters or [0] * n, tables))
         again = _pack_rows(bits)
-        idx = flat.reshape(len(members), n, E).astype(np.int32)
+        idx = flat.reshape(len(members), n, E)
         for row, i in enumerate(members):
-            results[i] = Decoded(model_id, idx[row]) if again[row] == datas[i] else FormatError(MSG_NOT_CANONICAL)
+            ok = again[row] == datas[i]
+            results[i] = Decoded(model_id, _rows(clusters, idx[row], tables)) if ok else FormatError(MSG_NOT_CANONICAL)
     return results
 
 
@@ -298,15 +335,15 @@ def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch
     ``err.index`` set to the file's position in ``datas``.  ``on_error="mask"``:
     failing files get model id -1, all-zero indices and their FormatError in
     ``errors`` (None for the good ones), so a CLI can report them and go on.
-    ``indices`` has the largest E of ``tables_by_model``; rows of models with
-    fewer elements are zero-padded (use ``tables_by_model[model_id].num_elements``).
+    ``indices`` has the longest row of ``tables_by_model``; shorter rows are
+    zero-padded (use ``TableSet.of(tables_by_model[model_id]).row_length``).
     """
     if on_error not in ("raise", "mask"):
         raise ValueError('on_error must be "raise" or "mask"')
     datas = [bytes(d) for d in datas]
     results = _decode_many(datas, tables_by_model, MAX_DIGITS, single=True)
     B = len(datas)
-    E = max((t.num_elements for t in tables_by_model.values()), default=0)
+    E = max((TableSet.of(t).row_length for t in tables_by_model.values()), default=0)
     model_ids = np.full(B, -1, dtype=np.int64)
     indices = np.zeros((B, E), dtype=np.int32)
     errors: list = [None] * B

@@ -262,3 +262,152 @@ class CodingTables:
 
     def __repr__(self) -> str:
         return f"CodingTables(E={self.num_elements}, symbols={int(self.sizes.sum())})"
+
+
+# ---------------------------------------------------------------------------
+# code lengths in exact integers, and a model's set of cluster tables
+# ---------------------------------------------------------------------------
+COST_BITS = 16  # code lengths are counted in 1/65536 bit
+MAX_CLUSTER_BITS = 8
+
+
+def cost_q16(freqs) -> np.ndarray:
+    """Code length of a symbol of frequency f, ``log2(TOTAL / f)``, in 1/65536 bit.
+
+    Exact integer arithmetic (the binary logarithm by repeated squaring, every
+    product below 2**35), so Python and JavaScript compute the same numbers and an
+    encoder that compares code lengths picks the same cluster on both sides.
+    """
+    f = np.asarray(freqs, dtype=np.int64)
+    if f.size and (f.min() < 1 or f.max() > TOTAL):
+        raise ValueError(f"cost_q16: frequencies must be in 1..{TOTAL}")
+    n = _bit_length_int(f) - 1  # floor(log2 f)
+    x = f << (COST_BITS - n)  # f / 2**n in Q16, in [2**16, 2**17)
+    result = n << COST_BITS
+    for i in range(1, COST_BITS + 1):
+        x = (x * x) >> COST_BITS
+        big = x >= (2 << COST_BITS)
+        x = np.where(big, x >> 1, x)
+        result = result | (big.astype(np.int64) << (COST_BITS - i))
+    return (PRECISION_BITS << COST_BITS) - result
+
+
+def _bit_length_int(x: np.ndarray) -> np.ndarray:
+    return np.frexp(x.astype(np.float64))[1].astype(np.int64)
+
+
+class TableSet:
+    """A model's coding tables: 2**c clusters of ``CodingTables`` over the same E elements.
+
+    A digit is coded with the tables of one cluster, which its encoder picks
+    (:meth:`choose`) and the file names in c raw bits.  Cluster 0 holds the
+    model's factorised prior; the others were fitted to groups of similar
+    training digits (:func:`training.entropy_model.fit_cluster_tables`) and cover
+    only the symbols seen in their group.  With one cluster (c = 0) this is
+    plain factorised coding.
+
+    A *row* is what the file format codes per digit: ``[cluster, index_0 ..
+    index_{E-1}]`` (just the E indices when c = 0).
+    """
+
+    def __init__(self, clusters):
+        clusters = list(clusters)
+        K = len(clusters)
+        bits = K.bit_length() - 1
+        if K < 1 or K != 1 << bits or bits > MAX_CLUSTER_BITS:
+            raise TablesError(f"tables: {K} clusters (need 1, 2, 4, ... {1 << MAX_CLUSTER_BITS})")
+        E = clusters[0].num_elements
+        if any(t.num_elements != E for t in clusters):
+            raise TablesError("tables: clusters differ in their number of elements")
+        self.clusters = clusters
+        self.cluster_bits = bits
+        self.num_elements = E
+        self.row_length = E + (1 if bits else 0)
+        self._costs = None
+
+    def __len__(self):
+        return len(self.clusters)
+
+    def costs(self, k: int) -> np.ndarray:
+        """Cluster k's code length of every symbol (aligned with its ``freqs``), 1/65536 bit."""
+        if self._costs is None:
+            self._costs = [cost_q16(t.freqs) for t in self.clusters]
+        return self._costs[k]
+
+    def choose(self, symbols) -> np.ndarray:
+        """Integer symbols (B, E) -> rows (B, row_length): each digit with the
+        cluster that codes it in the fewest bits (ties: the lowest cluster).
+        A cluster codes a digit only if every symbol is in its range, except
+        that cluster 0 takes, clamped (as plain coding does), a digit no cluster
+        can code exactly."""
+        s = np.asarray(symbols, dtype=np.int64).reshape(-1, self.num_elements)
+        B = s.shape[0]
+        base = self.clusters[0].symbols_to_indices(s).astype(np.int64)
+        if not self.cluster_bits:
+            return base
+        best = (self.costs(0)[self.clusters[0].starts[:-1] + base]).sum(1)
+        clamped = np.any(base + self.clusters[0].offsets != s, axis=1)
+        best[clamped] = np.iinfo(np.int64).max  # any exact cluster beats a clamped one
+        choice = np.zeros(B, np.int64)
+        rows = np.concatenate([np.zeros((B, 1), np.int64), base], axis=1)
+        for k in range(1, len(self.clusters)):
+            t = self.clusters[k]
+            idx = s - t.offsets
+            ok = np.all((idx >= 0) & (idx < t.sizes), axis=1)
+            if not ok.any():
+                continue
+            r = np.flatnonzero(ok)
+            cost = self.costs(k)[t.starts[:-1] + idx[r]].sum(1)
+            better = cost < best[r]
+            r = r[better]
+            best[r], choice[r] = cost[better], k
+            rows[r, 1:] = idx[r]
+        rows[:, 0] = choice
+        return rows
+
+    def split(self, rows):
+        """Rows (B, row_length) -> (clusters (B,), indices (B, E)); checks ranges."""
+        r = np.asarray(rows, dtype=np.int64).reshape(-1, self.row_length)
+        if not self.cluster_bits:
+            return np.zeros(len(r), np.int64), r
+        return r[:, 0], r[:, 1:]
+
+    def symbols(self, rows) -> np.ndarray:
+        """Rows -> the integer symbols (B, E) they stand for."""
+        clusters, idx = self.split(rows)
+        offsets = np.stack([t.offsets for t in self.clusters]).astype(np.int64)
+        return (idx + offsets[clusters]).astype(np.int32)
+
+    def to_json(self):
+        """One cluster: the plain tables' JSON; more: ``{"clusters": [tables, ...]}``."""
+        if not self.cluster_bits:
+            return self.clusters[0].to_json()
+        return {"clusters": [t.to_json() for t in self.clusters]}
+
+    @classmethod
+    def from_json(cls, obj) -> "TableSet":
+        if isinstance(obj, (str, bytes)):
+            try:
+                obj = json.loads(obj)
+            except ValueError as exc:
+                raise TablesError(f"tables: not JSON ({exc})") from None
+        if isinstance(obj, dict) and "clusters" in obj:
+            if not isinstance(obj["clusters"], list):
+                raise TablesError("tables: clusters must be a list")
+            return cls([CodingTables.from_json(t) for t in obj["clusters"]])
+        return cls([CodingTables.from_json(obj)])
+
+    @classmethod
+    def of(cls, tables) -> "TableSet":
+        """A TableSet as it is, or plain CodingTables as a one-cluster set."""
+        return tables if isinstance(tables, TableSet) else cls([tables])
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, TableSet):
+            return NotImplemented
+        return self.clusters == other.clusters
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"TableSet(clusters={len(self.clusters)}, E={self.num_elements})"

@@ -1,12 +1,12 @@
 // node --test tests/js/ : the JavaScript twin of the tables, the coder and the file format.
-// Checks the shared vectors (tests/vectors/format_v1.json, made by Python), round trips,
+// Checks the shared vectors (tests/vectors/format_v2.json, made by Python), round trips,
 // and that hostile bytes either decode or throw FormatError.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { CodingTables, TablesError, TOTAL } from "../../site/js/codec/tables.js";
+import { CodingTables, costQ16, TableSet, TablesError, TOTAL } from "../../site/js/codec/tables.js";
 import {
   ArithmeticDecoder,
   ArithmeticEncoder,
@@ -32,10 +32,10 @@ import {
   UnsupportedVersion,
 } from "../../site/js/codec/format.js";
 
-const VECTORS = JSON.parse(readFileSync(new URL("../vectors/format_v1.json", import.meta.url), "utf8"));
+const VECTORS = JSON.parse(readFileSync(new URL("../vectors/format_v2.json", import.meta.url), "utf8"));
 const SUITES = VECTORS.suites.map((s) => {
   const models = new Map();
-  for (const [id, json] of Object.entries(s.models)) models.set(Number(id), CodingTables.fromJSON(json));
+  for (const [id, json] of Object.entries(s.models)) models.set(Number(id), TableSet.fromJSON(json));
   return { suite: s, models };
 });
 const synthetic = SUITES.find((s) => s.suite.name === "synthetic").models;
@@ -78,6 +78,9 @@ test("tables: JSON round trip and layout", () => {
   assert.equal(u.numElements, 128);
   assert.ok(u.freqs.every((f) => f === 256) && u.sizes.every((s) => s === 256));
   assert.deepEqual(u.toJSON(), synthetic.get(0).toJSON()); // same as Python's uniform(128, 8)
+  assert.equal(synthetic.get(3).clusterBits, 2);
+  assert.equal(synthetic.get(3).rowLength, 5);
+  assert.equal(synthetic.get(1).rowLength, 16);
 });
 
 test("tables: validation errors", () => {
@@ -187,12 +190,33 @@ test("vectors: JS encodes the same bytes and decodes the same indices", () => {
       const h = readHeader(unhex(v.hex), models);
       assert.equal(h.modelId, v.model_id);
       assert.equal(h.n, v.indices.length);
-      assert.ok(v.hex.length / 2 <= maxFileBytes(v.indices.length, tables.numElements));
+      assert.ok(v.hex.length / 2 <= maxFileBytes(v.indices.length, tables.numElements, tables.clusterBits));
       if (v.indices.length === 1) assert.equal(hex(encodeDigits(v.model_id, v.indices, tables)[0]), v.hex);
       count++;
     }
   }
   assert.ok(count >= 20);
+});
+
+test("vectors: costs and cluster choice equal Python's", () => {
+  for (const [f, cost] of VECTORS.costs) assert.equal(costQ16(f), cost, `costQ16(${f})`);
+  for (let f = 1; f <= TOTAL; f++) {
+    const c = costQ16(f);
+    assert.ok(Math.abs(c - Math.log2(TOTAL / f) * 65536) < 3);
+  }
+  let count = 0;
+  for (const { suite, models } of SUITES) {
+    for (const c of suite.choose ?? []) {
+      const t = models.get(c.model_id);
+      const row = t.choose(c.symbols);
+      assert.deepEqual(Array.from(row), c.row, `choose(${c.symbols})`);
+      const clamped = c.symbols.map((v, e) =>
+        Math.min(Math.max(v, t.clusters[0].offsets[e]), t.clusters[0].offsets[e] + t.clusters[0].sizes[e] - 1));
+      assert.deepEqual(Array.from(t.symbols(row)), clamped);
+      count++;
+    }
+  }
+  assert.ok(count >= 10);
 });
 
 test("vectors: invalid files throw FormatError with the expected message", () => {
@@ -207,8 +231,8 @@ test("vectors: invalid files throw FormatError with the expected message", () =>
       assert.ok(res instanceof FormatError && res.message.includes(v.error));
     }
   }
-  assert.throws(() => decodeStream(unhex("80"), synthetic), (e) => e instanceof UnsupportedVersion && e.version === 2);
-  assert.throws(() => decodeStream(unhex("7c"), synthetic), (e) => e instanceof UnknownModel && e.modelId === 7);
+  assert.throws(() => decodeStream(unhex("4c"), synthetic), (e) => e instanceof UnsupportedVersion && e.version === 1);
+  assert.throws(() => decodeStream(unhex("bc"), synthetic), (e) => e instanceof UnknownModel && e.modelId === 7);
   // tablesByModel may be a plain object as well
   const obj = Object.fromEntries(synthetic);
   const v = SUITES[0].suite.vectors[4];
@@ -223,8 +247,8 @@ test("format: header pieces", () => {
   assert.deepEqual(gammaBits(1), [1]);
   assert.deepEqual(gammaBits(5), [0, 0, 1, 0, 1]);
   assert.equal(gammaBits(MAX_DIGITS).length, 33);
-  assert.deepEqual(headerBits(1, 1), [0, 1, 0, 0, 1, 1]);
-  assert.deepEqual(headerBits(7, 3), [0, 1, 1, 1, 1, 0, 1, 1]);
+  assert.deepEqual(headerBits(1, 1), [1, 0, 0, 0, 1, 1]);
+  assert.deepEqual(headerBits(7, 3), [1, 0, 1, 1, 1, 0, 1, 1]);
   assert.throws(() => headerBits(8, 1), RangeError);
   assert.throws(() => headerBits(0, MAX_DIGITS + 1), RangeError);
 });
@@ -232,7 +256,7 @@ test("format: header pieces", () => {
 test("format: 65536 digits, the most a file may hold", () => {
   const t = new CodingTables([0], [2], [65535, 1]);
   const data = encodeStream(3, new Int32Array(MAX_DIGITS), t);
-  assert.equal(hex(data), "580004");
+  assert.equal(hex(data), "980004");
   const got = decodeStream(data, new Map([[3, t]]));
   assert.equal(got.indices.length, MAX_DIGITS);
   assert.throws(() => decodeStream(data, new Map([[3, t]]), { maxDigits: 100 }), /too many digits/);
@@ -271,12 +295,40 @@ test("format: random round trips (n = 1..4)", () => {
     );
     const id = Math.floor(rnd() * 8);
     const data = encodeStream(id, rows, t);
-    assert.ok(data.length >= 1 && data[data.length - 1] !== 0 && data[0] >> 6 === 1);
+    assert.ok(data.length >= 1 && data[data.length - 1] !== 0 && data[0] >> 6 === 2);
     assert.ok(data.length <= maxFileBytes(n, t.numElements));
     const got = decodeStream(data, new Map([[id, t]]));
     assert.equal(got.modelId, id);
     assert.deepEqual(rowsToLists(got.indices), rows);
     if (n === 1) assert.deepEqual(Array.from(encodeDigits(id, rows, t)[0]), Array.from(data));
+  }
+});
+
+test("format: clustered round trips (streams of mixed clusters)", () => {
+  const rnd = prng(17);
+  for (let trial = 0; trial < 100; trial++) {
+    const K = 2 ** (1 + Math.floor(rnd() * 3));
+    const first = randomTables(rnd);
+    const E = first.numElements;
+    const clusters = [first];
+    while (clusters.length < K) {
+      const t = randomTables(rnd);
+      if (t.numElements === E) clusters.push(t);
+      else clusters.push(new CodingTables(first.offsets, first.sizes, first.freqs));
+    }
+    const set = new TableSet(clusters);
+    const n = 1 + Math.floor(rnd() * 4);
+    const rows = Array.from({ length: n }, () => {
+      const k = Math.floor(rnd() * K);
+      return [k, ...Array.from({ length: E }, (_, e) => Math.floor(rnd() * clusters[k].sizes[e]))];
+    });
+    const data = encodeStream(5, rows, set);
+    assert.ok(data.length <= maxFileBytes(n, E, set.clusterBits));
+    assert.deepEqual(rowsToLists(decodeStream(data, new Map([[5, set]])).indices), rows);
+    for (const row of rows) {
+      const again = set.choose(set.symbols(Int32Array.from(row)));
+      assert.deepEqual(Array.from(set.symbols(again)), Array.from(set.symbols(Int32Array.from(row))));
+    }
   }
 });
 
@@ -309,7 +361,7 @@ test("format: decodeDigits error modes", () => {
 test("fuzz: 10,000+ random, truncated and corrupted files", () => {
   const rnd = prng(2024);
   const cases = [];
-  const heads = [0x44, 0x4c, 0x6c, 0x6e, 0x48, 0x68];
+  const heads = [0x84, 0x8c, 0x9c, 0x9e, 0xac, 0xae, 0x88, 0xa8];
   for (let i = 0; i < 6000; i++) {
     const b = Uint8Array.from({ length: Math.floor(rnd() * 24) }, () => Math.floor(rnd() * 256));
     if (b.length && i % 2) b[0] = heads[Math.floor(rnd() * heads.length)] | (b[0] & 3);

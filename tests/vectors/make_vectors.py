@@ -1,30 +1,35 @@
-"""Generate tests/vectors/format_v1.json, the shared Python/JavaScript test vectors.
+"""Generate tests/vectors/format_v2.json, the shared Python/JavaScript test vectors.
 
 Run from the repository root:
 
     python tests/vectors/make_vectors.py          # (re)write the "synthetic" suite
     python tests/vectors/make_vectors.py --check  # exit 1 if the file differs from what it would write
 
-Layout of format_v1.json
+Layout of format_v2.json
 ------------------------
 
 ::
 
     {
       "format": "digit file",
-      "format_version": 1,
+      "format_version": 2,
+      "costs": [[f, cost], ...],               # tables.cost_q16: code length of frequency f in 1/65536 bit
       "suites": [
         {
           "name": "synthetic",                 # unique per suite
           "description": "...",
-          "models": {                          # model id (as a string) -> CodingTables JSON
+          "models": {                          # model id (as a string) -> TableSet JSON
             "0": {"offsets": [...], "sizes": [...], "freqs": "<base64 LE uint16>"},
+            "3": {"clusters": [{...}, {...}, ...]},   # a model with 2**c clusters
             ...
           },
           "vectors": [                         # valid files
             {"name": "...", "model_id": 1,
-             "indices": [[k_0, ..., k_{E-1}], ...],   # n rows of E indices (symbol - offset)
-             "hex": "4c..."}                    # the exact file bytes
+             "indices": [[k_0, ..., k_{E-1}], ...],   # n rows: [cluster,] E indices (symbol - offset)
+             "hex": "8c..."}                    # the exact file bytes
+          ],
+          "choose": [                          # TableSet.choose: a digit's symbols -> its row
+            {"model_id": 3, "symbols": [...], "row": [...]}
           ],
           "invalid": [                         # files every reader must refuse
             {"name": "...", "hex": "...", "error": "substring of the FormatError message"}
@@ -61,9 +66,9 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 
 from training.format import decode_stream, encode_stream  # noqa: E402
-from training.tables import TOTAL, CodingTables, quantize_pmf  # noqa: E402
+from training.tables import TOTAL, CodingTables, TableSet, cost_q16, quantize_pmf  # noqa: E402
 
-PATH = Path(__file__).resolve().parent / "format_v1.json"
+PATH = Path(__file__).resolve().parent / "format_v2.json"
 SUITE = "synthetic"
 
 
@@ -103,6 +108,17 @@ def mixed_tables() -> CodingTables:
     return CodingTables(offsets, [len(f) for f in freqs], [v for f in freqs for v in f])
 
 
+def clustered_tables() -> TableSet:
+    """E = 4 elements, 4 clusters: cluster 0 wide (symbols -8..8), the others narrow
+    and centred elsewhere, as fit_cluster_tables makes them."""
+    wide = CodingTables.from_pmfs([geometric_weights(17, 8, 2, 3)] * 4, [-8] * 4)
+    narrow = []
+    for k, centre in enumerate((-3, 0, 4), start=1):
+        pmfs = [geometric_weights(3 + k, (1 + k) // 2, 1, 4) for _ in range(4)]
+        narrow.append(CodingTables.from_pmfs(pmfs, [centre - (1 + k) // 2 + e % 2 for e in range(4)]))
+    return TableSet([wide] + narrow)
+
+
 def sample(tables: CodingTables, n: int, rnd: random.Random) -> list:
     """n rows of indices drawn from the tables themselves (integer arithmetic only)."""
     rows = []
@@ -122,7 +138,8 @@ def synthetic_suite() -> dict:
     skew = skewed_tables()
     mixed = mixed_tables()
     toy = CodingTables([0, -1], [2, 3], [49152, 16384, 16384, 32768, 16384])  # site/format.md's example
-    models = {0: talk, 1: skew, 2: toy, 5: mixed}
+    clustered = clustered_tables()
+    models = {0: talk, 1: skew, 2: toy, 3: clustered, 5: mixed}
 
     def mode(t):
         return [int(np.argmax(t.freqs_of(e))) for e in range(t.num_elements)]
@@ -155,6 +172,14 @@ def synthetic_suite() -> dict:
     ]
     cases += [(f"toy (format.md worked example) indices {a} {b}", 2, [[a, b]]) for a in (0, 1) for b in (0, 1, 2)]
     cases += [("toy stream of 4", 2, [[1, 1], [0, 2], [1, 0], [0, 1]])]
+    # symbols for the clustered model: near each narrow cluster, far out (cluster 0 clamps), ties
+    digits = [[-3, -2, -3, -2], [0, 1, 0, 1], [4, 5, 4, 5], [3, 4, 5, 6], [-20, 0, 0, 30], [8, 8, 8, 8],
+              [0, 0, 0, 0], [-2, -1, -3, -2], [2, 3, 4, 5]]
+    digits += [[rnd.getrandbits(3) - 3 for _ in range(4)] for _ in range(12)]
+    choose = [{"model_id": 3, "symbols": d, "row": clustered.choose([d])[0].tolist()} for d in digits]
+    assert len({c["row"][0] for c in choose}) == 4, "every cluster should be chosen somewhere"
+    cases += [(f"clustered single digit, symbols {c['symbols']}", 3, [c["row"]]) for c in choose[:9]]
+    cases += [("clustered stream of 5, mixed clusters", 3, [c["row"] for c in choose[:5]])]
     vectors = []
     for name, mid, rows in cases:
         data = encode_stream(mid, np.array(rows), models[mid])
@@ -170,13 +195,14 @@ def synthetic_suite() -> dict:
         ("empty file", "", "empty file"),
         ("version 0", "3f", "not a digit file (bad header)"),
         ("version 0, zero byte", "00", "not a digit file (bad header)"),
-        ("version 2", "80", "unsupported format version 2 (this reader knows version 1)"),
+        ("version 1 (files of earlier models)", "4c", "unsupported format version 1 (this reader knows version 2)"),
         ("version 3", "ff", "unsupported format version 3"),
-        ("unknown model id 7", "7c", "unknown model id 7"),
-        ("unknown model id 3", "5c", "unknown model id 3"),
-        ("gamma prefix of more than 16 zeros (zeros past the end)", "48", "implausible digit count"),
-        ("n = 131071 > 65536", _bits_hex("01" "001" + "0" * 16 + "1" + "1" * 16), "implausible digit count"),
-        ("oversized one-digit file of model 1", "4c" + "ff" * 38, "oversized"),
+        ("unknown model id 7", "bc", "unknown model id 7"),
+        ("unknown model id 4", "a4", "unknown model id 4"),
+        ("gamma prefix of more than 16 zeros (zeros past the end)", "88", "implausible digit count"),
+        ("n = 131071 > 65536", _bits_hex("10" "001" + "0" * 16 + "1" + "1" * 16), "implausible digit count"),
+        ("oversized one-digit file of model 1", "8c" + "ff" * 38, "oversized"),
+        ("oversized one-digit file of the clustered model 3", "9e" + "ff" * 14, "oversized"),
         ("valid file + a trailing 0x00 byte", (valid + b"\x00").hex(), "not the canonical encoding"),
         ("valid file + a trailing 0x01 byte", (valid + b"\x01").hex(), "not the canonical encoding"),
         ("valid file truncated by one byte", truncated.hex(), "corrupt or truncated data"),
@@ -188,9 +214,10 @@ def synthetic_suite() -> dict:
         "name": SUITE,
         "description": "Seeded synthetic tables: model 0 = uniform 8-bit (talk network, E=128), "
                        "model 1 = 16 skewed Laplace-like elements, model 2 = the worked example of "
-                       "site/format.md (E=2), model 5 = 8 awkward elements.",
+                       "site/format.md (E=2), model 3 = 4 clusters over E=4, model 5 = 8 awkward elements.",
         "models": {str(k): t.to_json() for k, t in models.items()},
         "vectors": vectors,
+        "choose": choose,
         "invalid": [{"name": n, "hex": h, "error": m} for n, h, m in invalid],
     }
 
@@ -211,7 +238,10 @@ def _refused(data: bytes, models) -> str | None:
 
 def build(existing: dict | None) -> dict:
     suites = [s for s in (existing or {}).get("suites", []) if s.get("name") != SUITE]
-    return {"format": "digit file", "format_version": 1, "suites": [synthetic_suite()] + suites}
+    freqs = [1, 2, 3, 4, 5, 7, 255, 256, 257, 1000, 4095, 4096, 12345, 32767, 32768, 32769, 40000, 65534,
+             65535, 65536]
+    costs = [[f, int(c)] for f, c in zip(freqs, cost_q16(freqs))]
+    return {"format": "digit file", "format_version": 2, "costs": costs, "suites": [synthetic_suite()] + suites}
 
 
 def dumps(obj: dict) -> str:
@@ -230,7 +260,7 @@ def dumps(obj: dict) -> str:
             if key == "models":
                 inner = ",\n".join(f"      {one(k)}: {one(v)}" for k, v in value.items())
                 fields.append(f'    "models": {{\n{inner}\n    }}')
-            elif key in ("vectors", "invalid"):
+            elif key in ("vectors", "invalid", "choose"):
                 fields.append(f'    {one(key)}: ' + block([one(v) for v in value], 6))
             else:
                 fields.append(f"    {one(key)}: {one(value)}")

@@ -1,10 +1,13 @@
-// Digit file format, version 1 (twin of training/format.py; spec: format.md on the site).
+// Digit file format, version 2 (twin of training/format.py; spec: format.md on the site).
 //
 // Bits, MSB first within bytes:
-//   version (2 bits, 01) | model id (3 bits) | n in Elias-gamma (n <= 65536)
-//   | one arithmetic-coded run over the n*E indices (digit-major, element e with table e)
+//   version (2 bits, 10) | model id (3 bits) | n in Elias-gamma (n <= 65536)
+//   | for a model with 2**c table clusters (c > 0): each digit's cluster, c raw bits per digit
+//   | one arithmetic-coded run over the n*E indices (digit-major, element e with
+//     table e of the digit's cluster)
 // then packed into bytes (last byte zero-padded) and every trailing 0x00 byte removed.
 // Readers re-encode what they decoded and insist on identical bytes.
+// Per digit, callers exchange a row: [cluster, E indices] (just the E indices when c = 0).
 //
 // API (Python snake_case <-> JavaScript camelCase):
 //   encodeStream(modelId, indices, tables) -> Uint8Array
@@ -13,13 +16,14 @@
 //   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, indices} | FormatError>
 //   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, indices, errors}
 //   readHeader(data, tablesByModel) -> {modelId, n, headerBits}
-// `indices` for encoding: an array of n rows (arrays / typed arrays of E indices),
-// or one flat array of n*E indices; a single row of E is one digit.
-// `tablesByModel`: a Map or a plain object, model id -> CodingTables.
+// `indices` for encoding: an array of n rows (arrays / typed arrays of R = rowLength
+// integers), or one flat array of n*R; a single row is one digit.
+// `tablesByModel`: a Map or a plain object, model id -> TableSet (or CodingTables).
 
 import { ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter } from "./range_coder.js";
+import { TableSet } from "./tables.js";
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const VERSION_BITS = 2;
 export const MODEL_ID_BITS = 3;
 export const MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1;
@@ -31,7 +35,7 @@ export const MSG_BAD_HEADER = "not a digit file (bad header)";
 export const MSG_IMPLAUSIBLE = "implausible digit count";
 export const MSG_NOT_CANONICAL = "corrupt or truncated data (not the canonical encoding)";
 
-/** A file that is not a valid version-1 digit file for the known models. */
+/** A file that is not a valid version-2 digit file for the known models. */
 export class FormatError extends Error {
   constructor(message) {
     super(message);
@@ -39,7 +43,7 @@ export class FormatError extends Error {
   }
 }
 
-/** The version field says 2 or 3. */
+/** The version field says 1 (files of earlier models) or 3. */
 export class UnsupportedVersion extends FormatError {
   constructor(version) {
     super(`unsupported format version ${version} (this reader knows version ${FORMAT_VERSION})`);
@@ -89,16 +93,16 @@ export function headerBits(modelId, n) {
   return bits.concat(gammaBits(n));
 }
 
-/** Most bytes a valid file with n digits of an E-element model can have. */
-export function maxFileBytes(n, E) {
+/** Most bytes a valid file with n digits of an E-element model (2**c clusters) can have. */
+export function maxFileBytes(n, E, clusterBits = 0) {
   const S = n * E;
-  const bits = 6 + gammaBits(n).length + 16 * S + Math.ceil(S / 4096) + 34;
+  const bits = 6 + gammaBits(n).length + n * clusterBits + 16 * S + Math.ceil(S / 4096) + 34;
   return Math.ceil(bits / 8);
 }
 
 function tablesFor(tablesByModel, modelId) {
   const t = tablesByModel instanceof Map ? tablesByModel.get(modelId) : tablesByModel?.[modelId];
-  return t ?? null;
+  return t ? TableSet.of(t) : null;
 }
 
 function readHeaderInternal(data, tablesByModel, maxDigits) {
@@ -118,13 +122,15 @@ function readHeaderInternal(data, tablesByModel, maxDigits) {
   const n = 2 ** zeros + r.readBits(zeros);
   if (n > MAX_DIGITS) throw new FormatError(`${MSG_IMPLAUSIBLE} (${n})`);
   if (n > maxDigits) throw new FormatError(`too many digits (${n}; this reader accepts at most ${maxDigits})`);
-  const limit = maxFileBytes(n, tables.numElements);
+  const limit = maxFileBytes(n, tables.numElements, tables.clusterBits);
   if (data.length > limit) {
     throw new FormatError(
       `oversized file (${data.length} bytes; ${n} digit(s) of model ${modelId} need at most ${limit})`,
     );
   }
-  return { header: { modelId, n, headerBits: r.position }, tables };
+  const clusters = [];
+  for (let d = 0; tables.clusterBits && d < n; d++) clusters.push(r.readBits(tables.clusterBits));
+  return { header: { modelId, n, headerBits: r.position, clusters }, tables };
 }
 
 function asBytes(data) {
@@ -143,9 +149,9 @@ export function readHeader(data, tablesByModel, { maxDigits = MAX_DIGITS } = {})
 // one file
 // ---------------------------------------------------------------------------
 
-/** indices -> array of n rows of E integers (validated). */
+/** indices -> array of n rows of R integers (validated). */
 function toRows(indices, tables, what) {
-  const E = tables.numElements;
+  const E = tables.rowLength;
   let rows;
   if (indices.length > 0 && typeof indices[0] === "object" && indices[0] !== null) {
     rows = Array.from(indices);
@@ -156,9 +162,13 @@ function toRows(indices, tables, what) {
   }
   for (const row of rows) {
     if (row.length !== E) throw new RangeError(`${what}: expected rows of ${E} indices, got ${row.length}`);
-    for (let e = 0; e < E; e++) {
-      const k = row[e];
-      if (!Number.isInteger(k) || k < 0 || k >= tables.sizes[e]) {
+    const c = tables.clusterBits ? row[0] : 0;
+    if (!Number.isInteger(c) || c < 0 || c >= tables.clusters.length) throw new RangeError(`${what}: cluster out of range`);
+    const { indices: idx } = tables.split(row);
+    const sizes = tables.clusters[c].sizes;
+    for (let e = 0; e < idx.length; e++) {
+      const k = idx[e];
+      if (!Number.isInteger(k) || k < 0 || k >= sizes[e]) {
         throw new RangeError(`${what}: indices out of range (clamp symbols with CodingTables.symbolsToIndices)`);
       }
     }
@@ -176,11 +186,16 @@ function pack(writer) {
 function encodeRows(modelId, rows, tables) {
   const w = new BitWriter();
   for (const b of headerBits(modelId, rows.length)) w.writeBit(b);
-  const enc = new ArithmeticEncoder(w);
-  const cdfs = tables.cdfs;
+  const c = tables.clusterBits;
   for (const row of rows) {
+    for (let i = c - 1; c && i >= 0; i--) w.writeBit((row[0] >> i) & 1);
+  }
+  const enc = new ArithmeticEncoder(w);
+  for (const row of rows) {
+    const { cluster, indices } = tables.split(row);
+    const cdfs = tables.clusters[cluster].cdfs;
     for (let e = 0; e < cdfs.length; e++) {
-      const k = row[e];
+      const k = indices[e];
       enc.encode(cdfs[e][k], cdfs[e][k + 1]);
     }
   }
@@ -188,8 +203,9 @@ function encodeRows(modelId, rows, tables) {
   return pack(w);
 }
 
-/** Encode n digits (rows of E indices, or a flat array of n*E) into one file -> Uint8Array. */
+/** Encode n digits (rows, or a flat array of n rows) into one file -> Uint8Array. */
 export function encodeStream(modelId, indices, tables) {
+  tables = TableSet.of(tables);
   const rows = toRows(indices, tables, "encodeStream");
   if (rows.length < 1 || rows.length > MAX_DIGITS) {
     throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${rows.length}`);
@@ -199,11 +215,14 @@ export function encodeStream(modelId, indices, tables) {
 
 function decodeRows(data, header, tables) {
   const dec = new ArithmeticDecoder(new BitReader(data, header.headerBits));
-  const cdfs = tables.cdfs;
+  const c = tables.clusterBits ? 1 : 0;
   const rows = [];
   for (let d = 0; d < header.n; d++) {
-    const row = new Int32Array(cdfs.length);
-    for (let e = 0; e < cdfs.length; e++) row[e] = dec.decode(cdfs[e]);
+    const cluster = c ? header.clusters[d] : 0;
+    const cdfs = tables.clusters[cluster].cdfs;
+    const row = new Int32Array(cdfs.length + c);
+    row[0] = cluster;
+    for (let e = 0; e < cdfs.length; e++) row[e + c] = dec.decode(cdfs[e]);
     rows.push(row);
   }
   return rows;
@@ -216,7 +235,7 @@ function sameBytes(a, b) {
 }
 
 /**
- * Decode one file -> {modelId, indices: Int32Array[] (n rows of E)}. Throws FormatError.
+ * Decode one file -> {modelId, indices: Int32Array[] (n rows)}. Throws FormatError.
  * maxDigits lets a caller refuse big streams before decoding them.
  */
 export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
@@ -233,6 +252,7 @@ export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {
 
 /** One one-digit file per row -> array of Uint8Array. */
 export function encodeDigits(modelId, rows, tables) {
+  tables = TableSet.of(tables);
   return toRows(rows, tables, "encodeDigits").map((row) => encodeRows(modelId, [row], tables));
 }
 
@@ -260,14 +280,14 @@ export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS } = {
 /**
  * Decode many one-digit files -> {modelIds: Int32Array, indices: Int32Array[] (one row per file), errors}.
  * onError "raise": throws the first file's FormatError (with err.index set).
- * onError "mask": failing files get modelId -1, a row of zeros (length: the largest E of tablesByModel)
+ * onError "mask": failing files get modelId -1, a row of zeros (length: the longest row of tablesByModel)
  * and their FormatError in errors (null for the good ones).
  */
 export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
   if (onError !== "raise" && onError !== "mask") throw new RangeError('onError must be "raise" or "mask"');
   const results = decodeMany(datas, tablesByModel, MAX_DIGITS, true);
   const all = tablesByModel instanceof Map ? [...tablesByModel.values()] : Object.values(tablesByModel ?? {});
-  const maxE = Math.max(0, ...all.map((t) => t.numElements));
+  const maxE = Math.max(0, ...all.map((t) => TableSet.of(t).rowLength));
   const modelIds = new Int32Array(results.length).fill(-1);
   const indices = [];
   const errors = [];

@@ -200,3 +200,138 @@ export class CodingTables {
     return { offsets: Array.from(this.offsets), sizes: Array.from(this.sizes), freqs: bytesToBase64(raw) };
   }
 }
+
+// ---------------------------------------------------------------------------
+// code lengths in exact integers, and a model's set of cluster tables
+// ---------------------------------------------------------------------------
+export const COST_BITS = 16; // code lengths are counted in 1/65536 bit
+export const MAX_CLUSTER_BITS = 8;
+
+/**
+ * Code length of a symbol of frequency f, log2(TOTAL / f), in 1/65536 bit.
+ * Exact integer arithmetic (binary logarithm by repeated squaring; every product
+ * stays below 2**35, exact in doubles), identical to Python's cost_q16.
+ */
+export function costQ16(f) {
+  if (!Number.isInteger(f) || f < 1 || f > TOTAL) throw new RangeError(`costQ16: frequency must be in 1..${TOTAL}`);
+  const n = 31 - Math.clz32(f); // floor(log2 f)
+  let x = f * 2 ** (COST_BITS - n); // f / 2**n in Q16, in [2**16, 2**17)
+  let result = n * 2 ** COST_BITS;
+  for (let i = 1; i <= COST_BITS; i++) {
+    x = Math.floor((x * x) / 2 ** COST_BITS);
+    if (x >= 2 * 2 ** COST_BITS) {
+      x = Math.floor(x / 2);
+      result += 2 ** (COST_BITS - i);
+    }
+  }
+  return PRECISION_BITS * 2 ** COST_BITS - result;
+}
+
+/**
+ * A model's coding tables: 2**c clusters of CodingTables over the same E
+ * elements (twin of Python's TableSet). The encoder picks a cluster per digit
+ * (choose); the file names it in c raw bits. A row is [cluster, index_0 ..
+ * index_{E-1}] (just the E indices when c = 0).
+ */
+export class TableSet {
+  constructor(clusters) {
+    const K = clusters.length;
+    const bits = Math.log2(K);
+    if (!(K >= 1) || !Number.isInteger(bits) || bits > MAX_CLUSTER_BITS) {
+      throw new TablesError(`tables: ${K} clusters (need 1, 2, 4, ... ${2 ** MAX_CLUSTER_BITS})`);
+    }
+    const E = clusters[0].numElements;
+    if (clusters.some((t) => t.numElements !== E)) {
+      throw new TablesError("tables: clusters differ in their number of elements");
+    }
+    this.clusters = clusters;
+    this.clusterBits = bits;
+    this.numElements = E;
+    this.rowLength = E + (bits ? 1 : 0);
+    this._costs = null;
+  }
+
+  /** Cluster k's code length of every symbol (aligned with its freqs), 1/65536 bit. */
+  costs(k) {
+    if (!this._costs) this._costs = this.clusters.map((t) => Float64Array.from(t.freqs, costQ16));
+    return this._costs[k];
+  }
+
+  /**
+   * Integer symbols of one digit (E) -> its row (Int32Array of rowLength): the
+   * cluster that codes it in the fewest bits (ties: the lowest). A cluster
+   * codes a digit only if every symbol is in its range, except that cluster 0
+   * takes, clamped, a digit no cluster can code exactly.
+   */
+  choose(symbols) {
+    const E = this.numElements;
+    if (symbols.length !== E) throw new RangeError(`symbols: expected ${E}, got ${symbols.length}`);
+    const base = this.clusters[0].symbolsToIndices(symbols);
+    if (!this.clusterBits) return base;
+    let best = 0;
+    const c0 = this.costs(0);
+    const t0 = this.clusters[0];
+    for (let e = 0; e < E; e++) {
+      best += c0[t0.starts[e] + base[e]];
+      if (base[e] + t0.offsets[e] !== symbols[e]) best = Infinity; // any exact cluster beats a clamped one
+    }
+    let choice = 0;
+    for (let k = 1; k < this.clusters.length; k++) {
+      const t = this.clusters[k];
+      const ck = this.costs(k);
+      let cost = 0;
+      let e = 0;
+      for (; e < E; e++) {
+        const i = symbols[e] - t.offsets[e];
+        if (i < 0 || i >= t.sizes[e]) break;
+        cost += ck[t.starts[e] + i];
+      }
+      if (e === E && cost < best) {
+        best = cost;
+        choice = k;
+      }
+    }
+    const row = new Int32Array(E + 1);
+    row[0] = choice;
+    const t = this.clusters[choice];
+    for (let e = 0; e < E; e++) row[e + 1] = choice ? symbols[e] - t.offsets[e] : base[e];
+    return row;
+  }
+
+  /** A row -> {cluster, indices (E)}. */
+  split(row) {
+    if (!this.clusterBits) return { cluster: 0, indices: row };
+    return { cluster: row[0], indices: row.subarray ? row.subarray(1) : row.slice(1) };
+  }
+
+  /** A row -> the integer symbols (Int32Array of E) it stands for. */
+  symbols(row) {
+    const { cluster, indices } = this.split(row);
+    return this.clusters[cluster].indicesToSymbols(indices);
+  }
+
+  /** One cluster: the plain tables' JSON; more: {clusters: [tables, ...]}. */
+  toJSON() {
+    return this.clusterBits ? { clusters: this.clusters.map((t) => t.toJSON()) } : this.clusters[0].toJSON();
+  }
+
+  static fromJSON(obj) {
+    if (typeof obj === "string") {
+      try {
+        obj = JSON.parse(obj);
+      } catch (err) {
+        throw new TablesError(`tables: not JSON (${err.message})`);
+      }
+    }
+    if (obj !== null && typeof obj === "object" && "clusters" in obj) {
+      if (!Array.isArray(obj.clusters)) throw new TablesError("tables: clusters must be a list");
+      return new TableSet(obj.clusters.map((t) => CodingTables.fromJSON(t)));
+    }
+    return new TableSet([CodingTables.fromJSON(obj)]);
+  }
+
+  /** A TableSet as it is, or plain CodingTables as a one-cluster set. */
+  static of(tables) {
+    return tables instanceof TableSet ? tables : new TableSet([tables]);
+  }
+}
