@@ -52,7 +52,17 @@ def write_tiny_models(folder: Path, images) -> Path:
     codec.mkdir()
     parts.encoder.save(codec / "encoder.keras")
     parts.decoder.save(codec / "decoder.keras")
-    tables = {str(level + 1): parts.prior.coding_tables(level).to_json() for level in range(len(LAMBDAS))}
+    # Cluster tables as training makes them (few clusters, few digits), so the
+    # converter and the JS twin meet the real table layout.
+    from training.codec_model import level_onehot
+    from training.entropy_model import fit_cluster_tables
+
+    tables = {}
+    for level in range(len(LAMBDAS)):
+        z = parts.encoder.predict([to_float(images[:500]), level_onehot(level, len(LAMBDAS), 500)], verbose=0)
+        symbols = np.floor(z.reshape(500, -1).astype(np.float64) + 0.5).astype(np.int64)
+        base = parts.prior.coding_tables(level)
+        tables[str(level + 1)] = fit_cluster_tables(symbols, base, clusters=4, iterations=2).to_json()
     (codec / "codec.json").write_text(json.dumps({"levels": len(LAMBDAS), "lambdas": list(LAMBDAS),
                                                   "latent_shape": [4, 4, 16], "tables": tables}))
     return folder

@@ -1,6 +1,7 @@
 """Command line: python -m training {train,compress,decompress,evaluate,bench}.
 
     python -m training train [--model talk|codec|classifier|all] [--epochs N] [--resume]
+    python -m training train --model codec-tables     (refit the trained codec's cluster tables)
     python -m training compress IMAGE... --quality Q -o DIR     (or --model talk)
     python -m training decompress FILE... -o DIR
     python -m training evaluate
@@ -50,11 +51,13 @@ def cmd_train(args) -> int:
             train.train_talk(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 50,
                              batch_size=args.batch_size or 128, resume=args.resume, verbose=verbose)
         elif name == "codec":
-            train.train_codec(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 110,
+            train.train_codec(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 100,
                               batch_size=args.batch_size or 128, resume=args.resume, seed=args.seed,
                               max_seconds=args.max_minutes * 60 if args.max_minutes else None,
                               steps_per_execution=args.steps_per_execution,
                               verbose=verbose)
+        elif name == "codec-tables":
+            train.fit_codec_tables(args.models_dir, x_train, x_test)
         elif name == "classifier":
             train.train_classifier(x_train, y_train, x_test, y_test, args.models_dir,
                                    epochs=args.epochs or 4, seed=args.seed, verbose=verbose)
@@ -170,8 +173,9 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("train", help="train models and write models/<name>/")
     common(p)
-    p.add_argument("--model", choices=["talk", "codec", "classifier", "all"], default="all")
-    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 110 (about 60 minutes on 2 CPU cores), classifier 4")
+    p.add_argument("--model", choices=["talk", "codec", "codec-tables", "classifier", "all"], default="all",
+                   help="codec-tables: refit only the trained codec's cluster tables (minutes)")
+    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 100 (about 53 minutes on 2 CPU cores, then about 5 for its cluster tables), classifier 4")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")

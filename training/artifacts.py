@@ -33,8 +33,10 @@ def write_bytes(path, data: bytes) -> None:
         raise
 
 
-def write_json(path, obj) -> None:
-    write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+def write_json(path, obj, compact: bool = False) -> None:
+    """Indented JSON, or ``compact`` (no spaces: for big files such as coding tables)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":")) if compact else json.dumps(obj, indent=2, sort_keys=True)
+    write_bytes(path, (text + "\n").encode())
 
 
 @contextlib.contextmanager

@@ -1,8 +1,8 @@
 """Compress and decompress digits: networks + integer tables + file format.
 
-    images (uint8 28x28) --encoder--> floats --round, clamp--> symbols
-        --(symbol - offset) = indices--> format/arithmetic coder --> bytes
-    bytes --> indices --> symbols --decoder--> images
+    images (uint8 28x28) --encoder--> floats --round--> integer symbols
+        --TableSet.choose--> rows (cluster + indices) --format/arithmetic coder--> bytes
+    bytes --> rows --> symbols --decoder--> images
 
 Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 with a uniform table, so 8 bits each); ids 1..7 are the learned codec's levels.
@@ -20,7 +20,7 @@ import numpy as np
 from training import codec_model  # noqa: F401  (registers the custom layers for loading)
 from training import format as fmt
 from training.data import to_float
-from training.tables import CodingTables
+from training.tables import CodingTables, TableSet
 
 TALK_MODEL_ID = 0
 PREDICT_BATCH = 1024
@@ -77,34 +77,37 @@ class TalkCodec:
 class LearnedCodec:
     """The variable-rate learned codec; quality levels are model ids 1..L."""
 
-    def __init__(self, encoder, decoder, tables: dict[int, CodingTables], latent_shape):
+    def __init__(self, encoder, decoder, tables: dict[int, TableSet], latent_shape, num_levels=None):
         self.encoder, self.decoder, self.tables = encoder, decoder, tables
         self.latent_shape = tuple(latent_shape)
         self.levels = tuple(sorted(tables))
         self.model_ids = self.levels
+        self.num_levels = num_levels or len(tables)  # width of the one-hot level input
 
     @classmethod
     def load(cls, folder):
         folder = Path(folder)
         config = json.loads((folder / "codec.json").read_text())
-        tables = {int(k): CodingTables.from_json(v) for k, v in config["tables"].items()}
+        tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
         return cls(keras.saving.load_model(folder / "encoder.keras"),
                    keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"])
 
     def _onehot(self, level, batch):
-        onehot = np.zeros((batch, len(self.levels)), np.float32)
+        onehot = np.zeros((batch, self.num_levels), np.float32)
         onehot[:, level - 1] = 1.0
         return onehot
 
-    def encode_indices(self, images, level) -> np.ndarray:
+    def encode_symbols(self, images, level) -> np.ndarray:
+        """Images -> the rounded latents (B, E) as integers."""
         z = _predict(self.encoder, [to_float(images), self._onehot(level, len(images))])
-        symbols = np.floor(z.reshape(len(images), -1).astype(np.float64) + 0.5).astype(np.int64)
-        t = self.tables[level]
-        return np.clip(symbols - t.offsets, 0, t.sizes - 1)
+        return np.floor(z.reshape(len(images), -1).astype(np.float64) + 0.5).astype(np.int64)
 
-    def decode_indices(self, indices, level) -> np.ndarray:
-        t = self.tables[level]
-        symbols = (np.asarray(indices) + t.offsets).astype(np.float32).reshape((-1, *self.latent_shape))
+    def encode_indices(self, images, level) -> np.ndarray:
+        """Images -> the rows the file format codes (cluster + indices)."""
+        return self.tables[level].choose(self.encode_symbols(images, level))
+
+    def decode_indices(self, rows, level) -> np.ndarray:
+        symbols = self.tables[level].symbols(rows).astype(np.float32).reshape((-1, *self.latent_shape))
         return to_pixels(_predict(self.decoder, [symbols, self._onehot(level, len(symbols))]))
 
     def compress(self, images, level) -> list[bytes]:
@@ -115,7 +118,7 @@ class LearnedCodec:
         out = np.zeros((len(files), 28, 28), np.uint8)
         for level in np.unique(batch.model_ids):
             rows = np.flatnonzero(batch.model_ids == level)
-            out[rows] = self.decode_indices(batch.indices[rows], int(level))
+            out[rows] = self.decode_indices(batch.indices[rows, :self.tables[level].row_length], int(level))
         return out
 
 

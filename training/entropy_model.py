@@ -105,3 +105,89 @@ class LatentPrior(keras.layers.Layer):
             offsets.append(lo + int(first))
             pmfs.append(pmf[first:last + 1])
         return CodingTables.from_pmfs(pmfs, offsets)
+
+
+# ---- cluster tables: the prior's joint structure, fitted after training ----
+
+CLUSTERS = 32          # per level at most; a file spends log2(clusters) raw bits to name one
+CLUSTER_ITERATIONS = 8
+CLUSTER_SMOOTHING = 0.5  # added to every count inside a cluster's symbol range
+# The browser downloads a level's tables when the level is first used: a level
+# whose 32 clusters need more JSON than this gets 16 (and so on), so the demo
+# page stays within its 2 MB. Halving the clusters costs a few percent of bytes.
+TABLES_BUDGET_BYTES = 160_000
+
+
+def tables_json_bytes(tables) -> int:
+    """Size of the compact JSON the converter ships for these tables."""
+    import json
+
+    return len(json.dumps(tables.to_json(), separators=(",", ":")))
+
+
+def fit_level_tables(symbols, base, seed: int = 0):
+    """The most clusters (CLUSTERS, CLUSTERS/2, ...) whose tables fit TABLES_BUDGET_BYTES."""
+    clusters = CLUSTERS
+    while True:
+        tables = fit_cluster_tables(symbols, base, clusters=clusters, seed=seed)
+        if clusters <= 2 or tables_json_bytes(tables) <= TABLES_BUDGET_BYTES:
+            return tables
+        clusters //= 2
+
+
+def fit_cluster_tables(symbols, base, clusters: int = CLUSTERS, iterations: int = CLUSTER_ITERATIONS,
+                       seed: int = 0):
+    """Cluster tables for one level, fitted to the integer latents of training digits.
+
+    The factorised prior codes every latent element on its own, so it pays again
+    and again for what the elements share: which digit it is, how thick, how
+    slanted. Here the training digits are split into ``clusters - 1`` groups (k-means,
+    then hard EM on code length: each digit moves to the group whose tables code
+    it shortest) and each group gets its own per-element tables, counted from its
+    members over the range of symbols they use. Cluster 0 keeps ``base`` (the
+    learned prior's tables), so every digit has a cluster that can code it.
+
+    symbols: (N, E) integers; base: the level's CodingTables. Returns a TableSet.
+    Deterministic for a given seed.
+    """
+    from training.tables import CodingTables, TableSet
+
+    s = np.asarray(symbols, dtype=np.int64)
+    N, E = s.shape
+    rng = np.random.default_rng(seed)
+    base_idx = base.symbols_to_indices(s).astype(np.int64)
+    base_bits = -np.log2(base.freqs.astype(np.float64)[base.starts[:-1] + base_idx] / 65536.0).sum(1)
+
+    # k-means on the symbols for a start
+    sf = s.astype(np.float64)
+    centres = sf[rng.choice(N, clusters - 1, replace=False)]
+    for _ in range(5):
+        assign = (centres @ sf.T * -2.0 + (centres ** 2).sum(1, keepdims=True)).argmin(0)
+        for k in range(clusters - 1):
+            if np.any(assign == k):
+                centres[k] = sf[assign == k].mean(0)
+    assign = assign + 1
+
+    tables = None
+    for it in range(iterations + 1):
+        tables = [base]
+        for k in range(1, clusters):
+            members = s[assign == k]
+            if len(members) == 0:  # an emptied cluster restarts on a random digit
+                members = s[rng.integers(0, N, 1)]
+            lo, hi = members.min(0), members.max(0)
+            pmfs = [np.bincount(members[:, e] - lo[e], minlength=hi[e] - lo[e] + 1) + CLUSTER_SMOOTHING
+                    for e in range(E)]
+            tables.append(CodingTables.from_pmfs(pmfs, lo))
+        if it == iterations:
+            break
+        cost = np.full((N, clusters), np.inf)
+        cost[:, 0] = base_bits
+        for k in range(1, clusters):
+            t = tables[k]
+            idx = s - t.offsets
+            ok = np.all((idx >= 0) & (idx < t.sizes), axis=1)
+            f = t.freqs.astype(np.float64)[t.starts[:-1] + np.clip(idx[ok], 0, t.sizes - 1)]
+            cost[ok, k] = -np.log2(f / 65536.0).sum(1)
+        assign = cost.argmin(1)
+    return TableSet(tables)
