@@ -56,10 +56,10 @@ import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so th
 from training.codec import LearnedCodec, TalkCodec  # noqa: E402
 from training.codec_model import level_onehot  # noqa: E402
 from training.data import to_float  # noqa: E402
-from training.tables import CodingTables  # noqa: E402
+from training.tables import CodingTables, TableSet  # noqa: E402
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # of manifest.json (2: tables in their own files)
 DTYPES = ("float32", "float16", "uint8")
 QUANTISATION = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
 MAX_PSNR_LOSS_DB = 0.01
@@ -362,12 +362,12 @@ def _codec_for(part: str, config: dict):
             return [to_float(images)], [dequantise_latents(q, scale)]
 
         return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale), inputs
-    tables = {int(k): CodingTables.from_json(v) for k, v in config["tables"].items()}
+    tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
     levels = int(config["levels"])
 
     def inputs(codec, images, m):
         onehot = level_onehot(m - 1, levels, len(images))
-        symbols = codec.encode_indices(images, m) + tables[m].offsets
+        symbols = tables[m].symbols(codec.encode_indices(images, m))
         return ([to_float(images), onehot],
                 [symbols.astype(np.float32).reshape((-1, *config["latent_shape"])), onehot])
 
@@ -448,8 +448,12 @@ def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
             manifest["models"].append({"id": m, "label": f"Level {m}", "network": "codec",
                                        "bytes_per_digit": by_level.get(m, {}).get("bytes_per_digit"),
                                        "psnr": by_level.get(m, {}).get("psnr")})
+    # One file per model: the browser fetches a level's tables (up to a few
+    # hundred KB with clusters) only when that level is first used.
+    (staging / "tables").mkdir(exist_ok=True)
     for m in model_ids:
-        manifest["tables"][str(m)] = tables[m].to_json()
+        (staging / "tables" / f"{m}.json").write_bytes(json_bytes(tables[m].to_json()))
+        manifest["tables"][str(m)] = f"tables/{m}.json"
 
 
 def _round(row: dict) -> dict:

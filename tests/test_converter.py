@@ -34,19 +34,27 @@ def tree(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def manifest_tables(site_models: Path, manifest: dict) -> dict:
+    from training.tables import TableSet
+
+    return {int(k): TableSet.from_json((site_models / path).read_text()) for k, path in manifest["tables"].items()}
+
+
 def test_manifest_lists_models_tables_and_shapes(export):
-    from training.tables import CodingTables
+    from training.tables import CodingTables, TableSet
 
     m, models = export["manifest"], export["models"]
     assert m == json.loads((export["site_models"] / "manifest.json").read_text())
-    assert m["format_version"] == 1
+    assert m["format_version"] == 2
     assert [x["id"] for x in m["models"]] == list(range(len(LAMBDAS) + 1))
     assert all(x["label"] for x in m["models"])
-    assert set(m["tables"]) == {str(i) for i in range(len(LAMBDAS) + 1)}
-    assert CodingTables.from_json(m["tables"]["0"]) == CodingTables.uniform(128, 8)
+    assert m["tables"] == {str(i): f"tables/{i}.json" for i in range(len(LAMBDAS) + 1)}
+    assert all(path in m["files"] for path in m["tables"].values())  # hashed like the networks
+    tables = manifest_tables(export["site_models"], m)
+    assert tables[0] == TableSet([CodingTables.uniform(128, 8)])
     codec_json = json.loads((models / "codec" / "codec.json").read_text())
-    for level, tables in codec_json["tables"].items():
-        assert CodingTables.from_json(m["tables"][level]) == CodingTables.from_json(tables)
+    for level, t in codec_json["tables"].items():
+        assert tables[int(level)] == TableSet.from_json(t)
     talk_json = json.loads((models / "talk" / "codec.json").read_text())
     assert m["talk"]["latent_scale"] == talk_json["latent_scale"]
     assert m["talk"]["latent_shape"] == [4, 4, 8] and m["codec"]["latent_shape"] == [4, 4, 16]
@@ -121,14 +129,13 @@ def test_graph_runner_runs_the_export_like_keras(export):
 
 def test_vectors_belong_to_the_export(export):
     from training import format as fmt
-    from training.tables import CodingTables
 
     v = json.loads((export["vectors"] / "models_v1.json").read_text())
     bulk = json.loads((export["vectors"] / "models_v1_bulk.json").read_text())
     manifest_sha = sha256(export["site_models"] / "manifest.json")
     assert v["manifest_sha256"] == bulk["manifest_sha256"] == manifest_sha
     assert len(v["digits"]) == 20 and len(v["vectors"]) == 20 * (len(LAMBDAS) + 1)
-    tables = {int(k): CodingTables.from_json(t) for k, t in export["manifest"]["tables"].items()}
+    tables = manifest_tables(export["site_models"], export["manifest"])
     for vec in v["vectors"][::7]:
         model_id, indices = fmt.decode_stream(bytes.fromhex(vec["hex"]), tables)
         assert model_id == vec["model_id"] and indices[0].tolist() == vec["indices"]

@@ -132,8 +132,7 @@ def references(models_dir: Path, site_models: Path, images: np.ndarray) -> dict:
     x = to_float(images)
     onehot = level_onehot(LEVEL - 1, manifest["codec"]["levels"], len(images))
     latents = dequantise_latents(talk.encode_indices(images).reshape((-1, *LATENT_SHAPE)), talk.latent_scale)
-    t = learned.tables[LEVEL]
-    symbols = (learned.encode_indices(images, LEVEL) + t.offsets).astype(np.float32).reshape((-1, 4, 4, 16))
+    symbols = learned.encode_symbols(images, LEVEL).astype(np.float32).reshape((-1, 4, 4, 16))
     feeds = {"talk_encoder": [x], "talk_decoder": [latents], "codec_encoder": [x, onehot],
              "codec_decoder": [symbols, onehot]}
     kerases = {"talk_encoder": talk.encoder, "talk_decoder": talk.decoder, "codec_encoder": learned.encoder,

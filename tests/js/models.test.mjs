@@ -99,7 +99,7 @@ test("a missing manifest or a broken one is a clear ModelLoadError", async () =>
   const fetchJson = (text) => async () => ({ ok: true, status: 200, arrayBuffer: async () => new TextEncoder().encode(text).buffer });
   await assert.rejects(loadCodecs("file:///x/", { tf, fetch: fetchJson('{"broken": true}') }), /not a model manifest/);
   await assert.rejects(loadCodecs("file:///x/", { tf, fetch: fetchJson("<html>") }), /manifest\.json: not JSON/);
-  await assert.rejects(loadCodecs("file:///x/", { tf, fetch: fetchJson('{"format_version": 2}') }), /format version 2/);
+  await assert.rejects(loadCodecs("file:///x/", { tf, fetch: fetchJson('{"format_version": 1}') }), /format version 1/);
 });
 
 // --- the converted models ---------------------------------------------------------
@@ -171,6 +171,7 @@ test("JS encodes 1,000 MNIST test digits to Python's bytes (>= 99% identical)", 
 // every 20th also through decompress(), networks included.
 test(`random, truncated and bit-flipped files: FormatError or a canonical decode, never a hang (>= ${FUZZ_CASES} cases)`, { skip: noModels }, async (t) => {
   const c = await codecs();
+  for (const { id } of c.levels) await c.loadTables(id); // decodeStream below sees every model
   const valid = vectors().vectors.map((vec) => fromHex(vec.hex));
   let seed = 12345;
   const rand = (n) => {
@@ -230,6 +231,14 @@ test("a file whose sha256 differs from the manifest is refused", { skip: noModel
   await assert.rejects(
     loadCodecs(pathToFileURL(`${MODELS}/`).href, { tf, fetch: fileFetch({ [shard]: flipped }) }),
     (err) => err instanceof ModelLoadError && err.message.includes(shard) && /sha256 mismatch/.test(err.message));
+  // tables are fetched when their model is first used, and checked the same way
+  const tablesPath = manifest.tables[String(manifest.models.at(-1).id)];
+  const tablesBytes = Uint8Array.from(readFileSync(`${MODELS}/${tablesPath}`));
+  tablesBytes[tablesBytes.length >> 1] ^= 1;
+  const c = await loadCodecs(pathToFileURL(`${MODELS}/`).href, { tf, fetch: fileFetch({ [tablesPath]: tablesBytes }) });
+  await assert.rejects(c.compress(new Uint8Array(PIXELS), manifest.models.at(-1).id),
+    (err) => err instanceof ModelLoadError && err.message.includes(tablesPath) && /sha256 mismatch/.test(err.message));
+  c.dispose();
   const wrong = structuredClone(manifest);
   const json = Object.keys(wrong.files).find((p) => p.endsWith("model.json"));
   wrong.files[json].sha256 = "0".repeat(64);

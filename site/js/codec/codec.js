@@ -23,12 +23,12 @@
 // decodeIndices, compress, decompress; quantiseLatents / dequantiseLatents
 // (training/talk_model.py).
 
-import { CodingTables } from "./tables.js";
-import { FormatError, decodeStream, encodeDigits } from "./format.js";
+import { TableSet } from "./tables.js";
+import { FormatError, UnknownModel, decodeStream, encodeDigits } from "./format.js";
 
 export { FormatError };
 
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
 export const TALK_MODEL_ID = 0;
 export const SIZE = 28;
 export const PIXELS = SIZE * SIZE;
@@ -160,17 +160,15 @@ export function dequantiseLatents(q, scale) {
   return Float32Array.from(q, (v) => Math.fround(v * step));
 }
 
-/** Encoder floats z (digit-major, E per digit) -> Int32Array[] of indices, clamped into the tables. */
+/** Encoder floats z (digit-major, E per digit) -> rows (Int32Array[]): rounded, then
+ * TableSet.choose picks each digit's cluster (Python LearnedCodec.encode_indices). */
 export function latentsToIndices(z, tables) {
   const E = tables.numElements;
   const rows = [];
   for (let d = 0; d < z.length / E; d++) {
-    const row = new Int32Array(E);
-    for (let e = 0; e < E; e++) {
-      const k = Math.floor(z[d * E + e] + 0.5) - tables.offsets[e];
-      row[e] = k < 0 ? 0 : k >= tables.sizes[e] ? tables.sizes[e] - 1 : k;
-    }
-    rows.push(row);
+    const symbols = new Float64Array(E);
+    for (let e = 0; e < E; e++) symbols[e] = Math.floor(z[d * E + e] + 0.5);
+    rows.push(tables.choose(symbols));
   }
   return rows;
 }
@@ -322,14 +320,6 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
   const manifest = parseJSON(await fetchBytes(fetchFn, new URL("manifest.json", base).href), "manifest.json");
   checkManifest(manifest);
   await tf.ready();
-  const tables = new Map();
-  for (const [id, json] of Object.entries(manifest.tables)) {
-    try {
-      tables.set(Number(id), CodingTables.fromJSON(json));
-    } catch (err) {
-      throw new ModelLoadError(`manifest.json: tables of model ${id}: ${err.message}`);
-    }
-  }
   const names = ["talk", "codec"]
     .filter((part) => manifest[part])
     .flatMap((part) => [manifest[part].encoder, manifest[part].decoder]);
@@ -340,7 +330,9 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
     throw failed.reason;
   }
   const networks = Object.fromEntries(names.map((name, i) => [name, loaded[i].value]));
-  return new Codecs(tf, manifest, tables, networks, maxDigits ?? DEFAULT_MAX_DIGITS);
+  const codecs = new Codecs(tf, manifest, networks, maxDigits ?? DEFAULT_MAX_DIGITS, fetchFn, base);
+  await codecs.loadTables(manifest.models[0]?.id ?? TALK_MODEL_ID); // the first model's, to fail early
+  return codecs;
 }
 
 // ---------------------------------------------------------------------------
@@ -348,30 +340,50 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
 // ---------------------------------------------------------------------------
 
 export class Codecs {
-  constructor(tf, manifest, tables, networks, maxDigits) {
+  constructor(tf, manifest, networks, maxDigits, fetchFn, baseUrl) {
     this.tf = tf;
     this.manifest = manifest;
-    this.tables = tables; // Map model id -> CodingTables
+    this.tables = new Map(); // model id -> TableSet, filled by loadTables
     this.networks = networks; // name -> Network (talk_encoder, ...)
     this.maxDigits = maxDigits;
+    this.fetchFn = fetchFn;
+    this.baseUrl = baseUrl;
     this.levels = manifest.models.map((m) => ({ id: m.id, label: m.label }));
+  }
+
+  /** Fetch (once) and verify a model's coding tables. Throws ModelLoadError or RangeError. */
+  async loadTables(modelId) {
+    if (this.tables.has(modelId)) return this.tables.get(modelId);
+    const path = this.manifest.tables[modelId];
+    if (typeof path !== "string") {
+      throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
+    }
+    const json = parseJSON(await fetchVerified(this.fetchFn, this.baseUrl, this.manifest, path), path);
+    let tables;
+    try {
+      tables = TableSet.fromJSON(json);
+    } catch (err) {
+      throw new ModelLoadError(`${path}: tables of model ${modelId}: ${err.message}`);
+    }
+    this.tables.set(modelId, tables);
+    return tables;
   }
 
   get backend() {
     return this.tf.getBackend();
   }
 
-  part(modelId) {
+  /** The model's network part of the manifest, with its tables loaded. */
+  async part(modelId) {
     const m = this.manifest.models.find((x) => x.id === modelId);
-    if (!m || !this.tables.has(modelId)) {
-      throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
-    }
+    if (!m) throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
+    await this.loadTables(modelId);
     return this.manifest[m.network];
   }
 
   /** images (Uint8Array(784)[], or one flat n*784 array) -> Int32Array[] of indices (Python encode_indices). */
   async encodeIndices(images, modelId) {
-    const part = this.part(modelId);
+    const part = await this.part(modelId);
     const x = toFloatImages(images);
     const n = x.length / PIXELS;
     const image = { data: x, shape: [n, SIZE, SIZE, 1] };
@@ -385,27 +397,29 @@ export class Codecs {
     return latentsToIndices(z, this.tables.get(modelId));
   }
 
-  /** Int32Array[] of indices -> Uint8Array(784)[] (Python decode_indices). */
+  /** rows (Int32Array[]) -> Uint8Array(784)[] (Python decode_indices). */
   async decodeIndices(rows, modelId) {
-    const part = this.part(modelId);
+    const part = await this.part(modelId);
     const tables = this.tables.get(modelId);
-    const E = tables.numElements;
     const n = rows.length;
-    const flat = flattenRows(rows, E);
     const shape = [n, ...part.latent_shape];
     const decoder = this.networks[part.decoder];
     if (modelId === TALK_MODEL_ID) {
+      const flat = flattenRows(rows, tables.rowLength);
       return toUint8Images(await decoder.run([{ data: dequantiseLatents(flat, part.latent_scale), shape }]));
     }
-    const symbols = new Float32Array(flat.length);
-    for (let i = 0; i < flat.length; i++) symbols[i] = flat[i] + tables.offsets[i % E];
+    const symbols = new Float32Array(n * tables.numElements);
+    rows.forEach((row, d) => {
+      if (row.length !== tables.rowLength) throw new RangeError(`rows: expected ${tables.rowLength}, got ${row.length}`);
+      symbols.set(tables.symbols(row), d * tables.numElements);
+    });
     return toUint8Images(await decoder.run([{ data: symbols, shape }, oneHot(modelId, part.levels, n)]));
   }
 
   /** One digit (Uint8Array(784), 0..255) -> {bytes, indices, encodeMs}: a one-digit file. */
   async compress(pixels, modelId) {
     const t0 = performance.now();
-    const [indices] = await this.encodeIndices([pixels], modelId);
+    const [indices] = await this.encodeIndices([pixels], modelId); // loads the tables too
     const [bytes] = encodeDigits(modelId, [indices], this.tables.get(modelId));
     return { bytes, indices, encodeMs: performance.now() - t0 };
   }
@@ -413,7 +427,16 @@ export class Codecs {
   /** A file (one digit or a stream) -> {modelId, images: Uint8Array(784)[], decodeMs}. Throws FormatError. */
   async decompress(bytes) {
     const t0 = performance.now();
-    const { modelId, indices } = decodeStream(bytes, this.tables, { maxDigits: this.maxDigits });
+    let decoded;
+    try {
+      decoded = decodeStream(bytes, this.tables, { maxDigits: this.maxDigits });
+    } catch (err) {
+      // a model whose tables are not loaded yet: load them and read again
+      if (!(err instanceof UnknownModel) || typeof this.manifest.tables[err.modelId] !== "string") throw err;
+      await this.loadTables(err.modelId);
+      decoded = decodeStream(bytes, this.tables, { maxDigits: this.maxDigits });
+    }
+    const { modelId, indices } = decoded;
     const images = await this.decodeIndices(indices, modelId);
     return { modelId, images, decodeMs: performance.now() - t0 };
   }
