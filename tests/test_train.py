@@ -169,3 +169,16 @@ def test_codec_one_epoch_ships_seven_levels(tmp_path):
     assert all(row["bytes_per_digit"] >= 1 for row in metrics["levels"])
     for name in ("encoder.keras", "decoder.keras", "loss.png", "reconstructions.png", "history.json"):
         assert (folder / name).stat().st_size > 0
+    # every level got cluster tables (cluster 0 = the prior's own tables)
+    from training.tables import TableSet
+
+    sets = {level: TableSet.from_json(t) for level, t in config["tables"].items()}
+    assert all(len(t) >= 2 for t in sets.values())
+
+    # `--model codec-tables` refits only the tables: networks untouched, same tables for the same digits
+    before = {name: (folder / name).read_bytes() for name in ("encoder.keras", "decoder.keras", "codec.json")}
+    result = run_cli("train", "--model", "codec-tables", "--limit", "300", "--models-dir", str(tmp_path / "models"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "cluster" in result.stdout
+    for name, data in before.items():
+        assert (folder / name).read_bytes() == data, name  # deterministic (seeded) and copied as is

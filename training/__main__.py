@@ -51,7 +51,7 @@ def cmd_train(args) -> int:
             train.train_talk(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 50,
                              batch_size=args.batch_size or 128, resume=args.resume, verbose=verbose)
         elif name == "codec":
-            train.train_codec(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 100,
+            train.train_codec(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs or 95,
                               batch_size=args.batch_size or 128, resume=args.resume, seed=args.seed,
                               max_seconds=args.max_minutes * 60 if args.max_minutes else None,
                               steps_per_execution=args.steps_per_execution,
@@ -175,7 +175,7 @@ def main(argv=None) -> int:
     common(p)
     p.add_argument("--model", choices=["talk", "codec", "codec-tables", "classifier", "all"], default="all",
                    help="codec-tables: refit only the trained codec's cluster tables (minutes)")
-    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 100 (about 53 minutes on 2 CPU cores, then about 5 for its cluster tables), classifier 4")
+    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 95 (about 51 minutes on 2 CPU cores, then about 7 for its cluster tables: within the hour), classifier 4")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")

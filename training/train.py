@@ -253,7 +253,7 @@ def choose_levels(trainer, x_check, shipped):
     return list(range(first, min(L, first + shipped))), estimates
 
 
-def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=100, batch_size=128, resume=False, seed=0,
+def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=95, batch_size=128, resume=False, seed=0,
                 learning_rate=1e-3, lambdas=None, max_seconds=None, steps_per_execution=1, verbose=1):
     from training.codec_model import SHIPPED_LEVELS, TRAIN_LAMBDAS, build_codec, select_levels
 
