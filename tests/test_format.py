@@ -426,6 +426,35 @@ def test_detection_rates_talk_model():
     assert r["corruption_payload"] <= 0.02, r
 
 
+def shipped_detection_rates(levels=(1, 4, 7), n_files=500, seed=1):
+    """The same corruption scheme on real files of the shipped codec (first MNIST test digits)."""
+    import os
+
+    from training.codec import Codecs
+    from training.data import load_mnist
+
+    codecs = Codecs(ROOT / "models")
+    _, (x_test, _) = load_mnist(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "datasets" / "mnist")
+    rnd = random.Random(seed)
+    for level in levels:
+        files = codecs.compress(x_test[:n_files], level)
+        trunc = [f[:-1] for f in files]
+        corrupt, first = [], []
+        for f in files:
+            for i in range(len(f)):
+                b = bytearray(f)
+                b[i] ^= rnd.randrange(1, 256)
+                corrupt.append(bytes(b))
+                first.append(i == 0)
+        t = np.mean([isinstance(r, FormatError) for r in decode_files(trunc, codecs.tables)])
+        c = np.array([isinstance(r, FormatError) for r in decode_files(corrupt, codecs.tables)])
+        first = np.array(first)
+        print(f"shipped level {level} ({len(codecs.tables[level])} clusters)",
+              {"mean_bytes": float(np.mean([len(f) for f in files])), "truncation": float(t),
+               "corruption": float(c.mean()), "corruption_payload": float(c[~first].mean()),
+               "n_corruptions": len(corrupt)})
+
+
 if __name__ == "__main__":
     models = synthetic()
     for name, mid, nf, nd in (("model 1 (skewed, E=16), 1 digit", 1, 3000, 1),
@@ -434,3 +463,4 @@ if __name__ == "__main__":
                               ("model 3 (4 clusters, E=4), 1 digit", 3, 3000, 1),
                               ("model 0 (uniform 8-bit, E=128), 1 digit", 0, 300, 1)):
         print(name, detection_rates(models, mid, nf, nd, seed=1))
+    shipped_detection_rates()
