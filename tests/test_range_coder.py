@@ -302,3 +302,22 @@ def test_batch_grows_its_buffers():
 
 def test_state_constants():
     assert STATE_BITS == 32 and HALF == 2**31 and MASK == 2**32 - 1 and TOTAL == 2**16
+
+
+@SETTINGS
+@given(tables_strategy(), st.integers(1, 6), st.integers(0, 40), st.integers(0, 2**32 - 1),
+       st.integers(0, 8))
+def test_batch_with_a_table_per_row_matches_scalar(tables, B, S, seed, prefix_len):
+    """table_ids (B, S) and prefix_bits (B, P): each row codes as the scalar coder would
+    with its own tables and prefix (what files with different table clusters need)."""
+    rng = np.random.default_rng(seed)
+    tid = rng.integers(0, tables.num_elements, size=(B, S))
+    idx = (rng.random((B, S)) * tables.sizes[tid]).astype(np.int64)
+    prefix = rng.integers(0, 2, size=(B, prefix_len)).astype(np.uint8)
+    bits, nbits = encode_batch(idx, tid, tables, prefix_bits=prefix)
+    for i in range(B):
+        w = scalar_encode(idx[i], tid[i], tables, prefix[i].tolist())
+        assert nbits[i] == w.bit_length and bits[i, :nbits[i]].tobytes() == bytes(w.bits)
+    assert np.array_equal(decode_batch(bits, prefix_len, tid, tables), idx)
+    datas = [np.packbits(bits[i]).tobytes() for i in range(B)]
+    assert np.array_equal(decode_batch(datas, prefix_len, tid, tables), idx)

@@ -273,15 +273,22 @@ def encode_digits(model_id: int, indices, tables) -> list:
     """
     tables = TableSet.of(tables)
     clusters, idx = _check_rows(indices, tables, "encode_digits")
-    E = tables.num_elements
-    out = [b""] * len(idx)
-    for k in np.unique(clusters):  # one batch per cluster: its digits share the tables
-        members = np.flatnonzero(clusters == k)
-        prefix = _prefix_bits(model_id, [k], tables)
-        bits, _ = encode_batch(idx[members], np.arange(E), tables.clusters[k], prefix_bits=prefix)
-        for i, data in zip(members, _pack_rows(bits)):
-            out[i] = data
-    return out
+    if not tables.cluster_bits:
+        bits, _ = encode_batch(idx, np.arange(tables.num_elements), tables.clusters[0],
+                               prefix_bits=header_bits(model_id, 1))
+        return _pack_rows(bits)
+    bits, _ = encode_batch(idx, tables.table_ids(clusters[:, None]), tables.merged,
+                           prefix_bits=_row_prefixes(model_id, clusters[:, None], tables))
+    return _pack_rows(bits)
+
+
+def _row_prefixes(model_id: int, clusters: np.ndarray, tables: TableSet) -> np.ndarray:
+    """(B, n) clusters -> (B, P) prefix bits: the header, then each digit's cluster bits."""
+    c = tables.cluster_bits
+    head = np.array(header_bits(model_id, clusters.shape[1]), np.uint8)
+    shifts = np.arange(c - 1, -1, -1)
+    cbits = ((clusters[:, :, None] >> shifts) & 1).reshape(len(clusters), -1).astype(np.uint8)
+    return np.concatenate([np.broadcast_to(head, (len(clusters), head.size)), cbits], axis=1)
 
 
 def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS) -> list:
@@ -305,25 +312,31 @@ def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) ->
         except FormatError as err:
             results[i] = err
             continue
-        # files that share model, digit count and clusters share their tables: one batch
-        groups.setdefault((header.model_id, header.n, header.clusters), (header, tables, []))[2].append(i)
-    for (model_id, n, clusters), (header, tables, members) in groups.items():
-        if len(members) < _BATCH_MIN or len(set(clusters)) > 1:
-            for i in members:
+        groups.setdefault((header.model_id, header.n), (tables, []))[1].append((i, header))
+    for (model_id, n), (tables, members) in groups.items():
+        if len(members) < _BATCH_MIN:
+            for i, header in members:
                 rows = _decode_scalar(datas[i], header, tables)
                 ok = encode_stream(model_id, rows, tables) == datas[i]
                 results[i] = Decoded(model_id, rows) if ok else FormatError(MSG_NOT_CANONICAL)
             continue
         E = tables.num_elements
-        t = tables.clusters[clusters[0] if clusters else 0]
-        tid = np.tile(np.arange(E), n)
-        flat = decode_batch([datas[i] for i in members], header.header_bits, tid, t)
-        bits, _ = encode_batch(flat, tid, t, prefix_bits=_prefix_bits(model_id, clusters or [0] * n, tables))
-        again = _pack_rows(bits)
+        files = [datas[i] for i, _ in members]
+        start = members[0][1].header_bits  # the same for every file of this model and n
+        if tables.cluster_bits:  # each file its own clusters: per-row tables
+            clusters = np.array([h.clusters for _, h in members], np.int64)
+            tid, t = tables.table_ids(clusters), tables.merged
+            prefix = _row_prefixes(model_id, clusters, tables)
+        else:
+            clusters, tid, t = np.zeros((len(members), n), np.int64), np.tile(np.arange(E), n), tables.clusters[0]
+            prefix = header_bits(model_id, n)
+        flat = decode_batch(files, start, tid, t)
+        again = _pack_rows(encode_batch(flat, tid, t, prefix_bits=prefix)[0])
         idx = flat.reshape(len(members), n, E)
-        for row, i in enumerate(members):
+        for row, (i, _) in enumerate(members):
             ok = again[row] == datas[i]
-            results[i] = Decoded(model_id, _rows(clusters, idx[row], tables)) if ok else FormatError(MSG_NOT_CANONICAL)
+            results[i] = (Decoded(model_id, _rows(clusters[row], idx[row], tables)) if ok
+                          else FormatError(MSG_NOT_CANONICAL))
     return results
 
 

@@ -267,12 +267,13 @@ class _BatchBits:
 
     def __init__(self, B: int, prefix: np.ndarray, cap: int):
         self.B = B
-        self.cap = max(cap, prefix.size + 64)
+        self.cap = max(cap, (prefix.shape[-1] if prefix.ndim else 0) + 64)
         self.diff = np.zeros((B, self.cap + 1), dtype=np.int8)
         self.packed = np.zeros((B, self.cap // 8 + 6), dtype=np.uint8)
-        if prefix.size:
-            self.packed[:, :(prefix.size + 7) // 8] = np.packbits(prefix)
-        self.pos = np.full(B, prefix.size, dtype=np.int64)
+        width = prefix.shape[-1] if prefix.ndim else 0
+        if width:  # one prefix for every row, or one per row (B, P)
+            self.packed[:, :(width + 7) // 8] = np.packbits(prefix, axis=-1)
+        self.pos = np.full(B, width, dtype=np.int64)
         self.pending = np.zeros(B, dtype=np.int64)
 
     def ensure(self, extra: int) -> None:
@@ -357,9 +358,10 @@ def encode_batch(indices, table_ids, tables: CodingTables, prefix_bits=None):
     """Encode B streams at once.
 
     indices   : (B, S) integer indices, ``0 <= indices[:, j] < tables.sizes[table_ids[j]]``
-    table_ids : (S,) element (table) used at each position, shared by all rows
+    table_ids : (S,) element (table) used at each position, shared by all rows,
+                or (B, S): a table per row and position
     prefix_bits : optional (P,) 0/1 bits written before the coder bits in every row
-                  (the file header)
+                  (the file header), or (B, P): one prefix per row
     Returns ``(bits, nbits)``: ``bits`` (B, W) uint8 0/1 matrix, zero beyond each
     row's ``nbits`` (int64 (B,)).  Row i equals the scalar :class:`BitWriter` after
     writing the prefix and calling :func:`encode_indices` on ``indices[i]``.
@@ -368,24 +370,31 @@ def encode_batch(indices, table_ids, tables: CodingTables, prefix_bits=None):
     if idx.ndim != 2:
         raise ValueError("indices must be (B, S)")
     B, S = idx.shape
-    tid = np.asarray(table_ids, dtype=np.int64).reshape(-1)
-    if tid.size != S:
-        raise ValueError(f"table_ids has {tid.size} entries for S = {S}")
+    tid = np.asarray(table_ids, dtype=np.int64)
+    if tid.ndim != 2:
+        tid = tid.reshape(-1)
+        if tid.size != S:
+            raise ValueError(f"table_ids has {tid.size} entries for S = {S}")
+    elif tid.shape != (B, S):
+        raise ValueError(f"table_ids has shape {tid.shape} for indices {idx.shape}")
     _check_indices(idx, tid, tables)
-    prefix = (np.zeros(0, np.uint8) if prefix_bits is None
-              else np.asarray(prefix_bits, dtype=np.uint8).reshape(-1))
+    prefix = (np.zeros(0, np.uint8) if prefix_bits is None else np.asarray(prefix_bits, dtype=np.uint8))
+    if prefix.ndim == 2 and prefix.shape[0] != B:
+        raise ValueError(f"prefix_bits has {prefix.shape[0]} rows for B = {B}")
+    prefix = prefix if prefix.ndim == 2 else prefix.reshape(-1)
     if B == 0:
-        return np.zeros((0, prefix.size), np.uint8), np.zeros(0, np.int64)
+        return np.zeros((0, prefix.shape[-1]), np.uint8), np.zeros(0, np.int64)
     # first guess of the length: the tables' entropies + slack; grown on demand
     ent = 0.0
     if S:
         f = tables.freqs.astype(np.float64) / TOTAL
         h = np.add.reduceat(-f * np.log2(f), tables.starts[:-1])
-        ent = float(h[tid].sum())
-    out = _BatchBits(B, prefix, prefix.size + 64 + int(1.25 * ent))
+        ent = float(h[tid].sum(-1).max())
+    out = _BatchBits(B, prefix, prefix.shape[-1] + 64 + int(1.25 * ent))
     low = np.zeros(B, dtype=np.int64)
     high = np.full(B, MASK, dtype=np.int64)
-    flat = tables.cdf_starts[tid][:, None] + idx.T  # (S, B): one contiguous row per position
+    starts = tables.cdf_starts[tid]
+    flat = (starts[:, None] + idx.T) if tid.ndim == 1 else (starts + idx).T  # (S, B): a row per position
     cum_lo = tables.cdf_flat[flat]
     cum_hi = tables.cdf_flat[flat + 1]
     for j in range(S):
@@ -423,7 +432,7 @@ def decode_batch(data, start, table_ids, tables: CodingTables) -> np.ndarray:
     data  : list of B byte strings, or a (B, W) uint8 0/1 bit matrix (e.g. the
             output of :func:`encode_batch`); bits past the end read as 0.
     start : int or (B,) bit position of each row's first coder bit
-    table_ids : (S,) element used at each position
+    table_ids : (S,) element used at each position, or (B, S): a table per row and position
     Returns indices (B, S) int64.  Never fails: any input decodes to something.
     """
     if isinstance(data, np.ndarray):
@@ -436,8 +445,12 @@ def decode_batch(data, start, table_ids, tables: CodingTables) -> np.ndarray:
     else:
         mat = _bytes_to_matrix(list(data), 6)
     B, nbytes = mat.shape
-    tid = np.asarray(table_ids, dtype=np.int64).reshape(-1)
-    S = tid.size
+    tid = np.asarray(table_ids, dtype=np.int64)
+    per_row = tid.ndim == 2
+    if per_row and tid.shape[0] != B:
+        raise ValueError(f"table_ids has {tid.shape[0]} rows for B = {B}")
+    tid = tid if per_row else tid.reshape(-1)
+    S = tid.shape[-1]
     if S and (tid.min() < 0 or tid.max() >= tables.num_elements):
         raise ValueError(f"table_ids must be in [0, {tables.num_elements})")
     result = np.zeros((S, B), dtype=np.int64)
@@ -460,15 +473,30 @@ def decode_batch(data, start, table_ids, tables: CodingTables) -> np.ndarray:
     pos += STATE_BITS
     low = np.zeros(B, dtype=np.int64)
     high = np.full(B, MASK, dtype=np.int64)
-    cdfs = [tables.cdf(e) for e in range(tables.num_elements)]
+    cdfs = None if per_row else [tables.cdf(e) for e in range(tables.num_elements)]
+    cdf_flat = tables.cdf_flat
     for j in range(S):
-        cdf = cdfs[tid[j]]
         rng = high - low + 1
         value = ((code - low + 1) * TOTAL - 1) // rng
-        k = np.searchsorted(cdf, value, side="right") - 1
+        if per_row:
+            # each row its own table: binary search for the largest k with cdf[k] <= value
+            first = tables.cdf_starts[tid[:, j]]
+            lo_k = np.zeros(B, dtype=np.int64)
+            hi_k = tables.sizes[tid[:, j]].astype(np.int64) - 1
+            while np.any(lo_k < hi_k):
+                mid = (lo_k + hi_k + 1) >> 1
+                ok = cdf_flat[first + mid] <= value
+                lo_k = np.where(ok, mid, lo_k)
+                hi_k = np.where(ok, hi_k, mid - 1)
+            k = lo_k
+            c_lo, c_hi = cdf_flat[first + k], cdf_flat[first + k + 1]
+        else:
+            cdf = cdfs[tid[j]]
+            k = np.searchsorted(cdf, value, side="right") - 1
+            c_lo, c_hi = cdf[k], cdf[k + 1]
         result[j] = k
-        high = low + ((rng * cdf[k + 1]) >> PRECISION_BITS) - 1
-        low = low + ((rng * cdf[k]) >> PRECISION_BITS)
+        high = low + ((rng * c_hi) >> PRECISION_BITS) - 1
+        low = low + ((rng * c_lo) >> PRECISION_BITS)
         rows = np.flatnonzero(_needs_renorm(low, high))
         if rows.size == 0:
             continue

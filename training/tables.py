@@ -328,6 +328,22 @@ class TableSet:
     def __len__(self):
         return len(self.clusters)
 
+    @property
+    def merged(self) -> CodingTables:
+        """All clusters as one CodingTables: cluster k's element e is table k*E + e
+        (what the batched coder takes when every row has its own tables)."""
+        if getattr(self, "_merged", None) is None:
+            t = self.clusters
+            self._merged = CodingTables(np.concatenate([c.offsets for c in t]), np.concatenate([c.sizes for c in t]),
+                                        np.concatenate([c.freqs for c in t]))
+        return self._merged
+
+    def table_ids(self, clusters) -> np.ndarray:
+        """Clusters (B, n) of n-digit files -> merged table ids (B, n*E), digit-major."""
+        c = np.asarray(clusters, dtype=np.int64)
+        E = self.num_elements
+        return (c[:, :, None] * E + np.arange(E)).reshape(len(c), -1)
+
     def costs(self, k: int) -> np.ndarray:
         """Cluster k's code length of every symbol (aligned with its ``freqs``), 1/65536 bit."""
         if self._costs is None:
