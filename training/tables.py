@@ -76,6 +76,16 @@ def quantize_pmf(pmf) -> np.ndarray:
     return freq.astype(np.uint16)
 
 
+def _json_object(obj):
+    """A JSON object as given, or parsed from its text.  Raises TablesError."""
+    if isinstance(obj, (str, bytes)):
+        try:
+            return json.loads(obj)
+        except ValueError as exc:
+            raise TablesError(f"tables: not JSON ({exc})") from None
+    return obj
+
+
 def _as_int_array(values, name: str) -> np.ndarray:
     try:
         arr = np.asarray(values)
@@ -226,11 +236,7 @@ class CodingTables:
     @classmethod
     def from_json(cls, obj) -> "CodingTables":
         """Inverse of :meth:`to_json`; accepts the dict or its JSON text.  Raises TablesError."""
-        if isinstance(obj, (str, bytes)):
-            try:
-                obj = json.loads(obj)
-            except ValueError as exc:
-                raise TablesError(f"tables: not JSON ({exc})") from None
+        obj = _json_object(obj)
         if isinstance(obj, dict) and isinstance(obj.get("uniform"), dict):
             u = obj["uniform"]
             if not all(isinstance(u.get(k), int) and not isinstance(u.get(k), bool) for k in ("elements", "bits")):
@@ -402,11 +408,7 @@ class TableSet:
 
     @classmethod
     def from_json(cls, obj) -> "TableSet":
-        if isinstance(obj, (str, bytes)):
-            try:
-                obj = json.loads(obj)
-            except ValueError as exc:
-                raise TablesError(f"tables: not JSON ({exc})") from None
+        obj = _json_object(obj)
         if isinstance(obj, dict) and "clusters" in obj:
             if not isinstance(obj["clusters"], list):
                 raise TablesError("tables: clusters must be a list")

@@ -53,6 +53,16 @@ function intList(values, name) {
   return arr;
 }
 
+/** A JSON object as given, or parsed from its text. Throws TablesError. */
+function jsonObject(obj) {
+  if (typeof obj !== "string") return obj;
+  try {
+    return JSON.parse(obj);
+  } catch (err) {
+    throw new TablesError(`tables: not JSON (${err.message})`);
+  }
+}
+
 export class CodingTables {
   /**
    * @param offsets smallest symbol of each element (E integers)
@@ -155,13 +165,7 @@ export class CodingTables {
 
   /** Inverse of toJSON(); accepts the object or its JSON text. Throws TablesError. */
   static fromJSON(obj) {
-    if (typeof obj === "string") {
-      try {
-        obj = JSON.parse(obj);
-      } catch (err) {
-        throw new TablesError(`tables: not JSON (${err.message})`);
-      }
-    }
+    obj = jsonObject(obj);
     if (obj !== null && typeof obj === "object" && obj.uniform !== null && typeof obj.uniform === "object") {
       const { elements, bits } = obj.uniform;
       if (!Number.isInteger(elements) || !Number.isInteger(bits)) {
@@ -316,13 +320,7 @@ export class TableSet {
   }
 
   static fromJSON(obj) {
-    if (typeof obj === "string") {
-      try {
-        obj = JSON.parse(obj);
-      } catch (err) {
-        throw new TablesError(`tables: not JSON (${err.message})`);
-      }
-    }
+    obj = jsonObject(obj);
     if (obj !== null && typeof obj === "object" && "clusters" in obj) {
       if (!Array.isArray(obj.clusters)) throw new TablesError("tables: clusters must be a list");
       return new TableSet(obj.clusters.map((t) => CodingTables.fromJSON(t)));
