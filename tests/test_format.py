@@ -464,3 +464,18 @@ if __name__ == "__main__":
                               ("model 0 (uniform 8-bit, E=128), 1 digit", 0, 300, 1)):
         print(name, detection_rates(models, mid, nf, nd, seed=1))
     shipped_detection_rates()
+
+
+def test_table_set_validation():
+    from training.tables import TablesError
+
+    a = CodingTables([0], [2], [1, 65535])
+    b = CodingTables([0, 0], [2, 2], [1, 65535, 1, 65535])
+    for bad in ([], [a, a, a], [a, b], {"clusters": "x"}):
+        with pytest.raises(TablesError):
+            TableSet.from_json({"clusters": [t.to_json() for t in bad]} if isinstance(bad, list) else bad)
+    with pytest.raises(TablesError, match="not JSON"):
+        TableSet.from_json("{")
+    one = TableSet.from_json(a.to_json())  # plain tables: one cluster, rows are just the indices
+    assert len(one) == 1 and one.cluster_bits == 0 and one.row_length == 1
+    assert one.to_json() == a.to_json() and TableSet.of(a) == one and TableSet.of(one) is one

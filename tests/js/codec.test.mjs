@@ -399,3 +399,18 @@ test("fuzz: 10,000+ random, truncated and corrupted files", () => {
   }
   assert.ok(cases.length >= 10000 && ok > 0 && refused > 0);
 });
+
+test("tables: TableSet validation and the one-cluster form", () => {
+  const a = new CodingTables([0], [2], [1, 65535]);
+  const b = new CodingTables([0, 0], [2, 2], [1, 65535, 1, 65535]);
+  for (const bad of [[], [a, a, a], [a, b]]) {
+    assert.throws(() => TableSet.fromJSON({ clusters: bad.map((t) => t.toJSON()) }), TablesError);
+  }
+  assert.throws(() => TableSet.fromJSON({ clusters: "x" }), TablesError);
+  assert.throws(() => TableSet.fromJSON("{"), (e) => e instanceof TablesError && /not JSON/.test(e.message));
+  const one = TableSet.fromJSON(a.toJSON());
+  assert.equal(one.clusterBits, 0);
+  assert.equal(one.rowLength, 1);
+  assert.deepEqual(one.toJSON(), a.toJSON());
+  assert.equal(TableSet.of(one), one);
+});
