@@ -290,8 +290,6 @@ def test_draw_compress_on_webgl(demo):
 def test_matches_python_codec(demo, py_codecs):
     """For every model: the page's bytes decode (Python) to its reconstruction within
     3/255, and Python's own compression of the page's 28x28 input gives the same picture."""
-    from training import format as fmt
-
     page = demo.page
     open_demo(demo)
     wait_runs(page, 1)
@@ -313,8 +311,7 @@ def test_matches_python_codec(demo, py_codecs):
         recon = canvas_pixels(page, "reconstruction")
         got_id, images = py_codecs.decompress(data)
         assert got_id == model_id
-        py_data = fmt.encode_stream(model_id, py_codecs.codec_for(model_id).encode_indices(pixels[None], model_id),
-                                    py_codecs.tables[model_id])
+        py_data = py_codecs.compress_stream(pixels[None], model_id)
         _, py_images = py_codecs.decompress(py_data)
         report.append({"model": model_id, "bytes": len(data), "same_bytes": py_data == data,
                        "decoder_diff": max_diff(images[0], recon), "codec_diff": max_diff(py_images[0], recon)})

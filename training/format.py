@@ -195,18 +195,19 @@ def _pack(writer: BitWriter) -> bytes:
     return writer.to_bytes().rstrip(b"\x00")
 
 
-def _prefix_bits(model_id: int, clusters, tables: TableSet) -> list:
-    """Header bits, then each digit's cluster in ``tables.cluster_bits`` bits."""
+def _row_prefixes(model_id: int, clusters: np.ndarray, tables: TableSet) -> np.ndarray:
+    """(B, n) clusters -> (B, P) prefix bits: the header, then each digit's cluster bits
+    (``tables.cluster_bits`` each; none for a one-cluster model)."""
     c = tables.cluster_bits
-    bits = header_bits(model_id, len(clusters))
-    for k in (clusters if c else ()):
-        bits += [(int(k) >> i) & 1 for i in range(c - 1, -1, -1)]
-    return bits
+    head = np.array(header_bits(model_id, clusters.shape[1]), np.uint8)
+    shifts = np.arange(c - 1, -1, -1)
+    cbits = ((clusters[:, :, None] >> shifts) & 1).reshape(len(clusters), -1).astype(np.uint8)
+    return np.concatenate([np.broadcast_to(head, (len(clusters), head.size)), cbits], axis=1)
 
 
 def _encode_scalar(model_id: int, clusters, idx: np.ndarray, tables: TableSet) -> bytes:
     w = BitWriter()
-    for b in _prefix_bits(model_id, clusters, tables):
+    for b in _row_prefixes(model_id, np.asarray(clusters, np.int64)[None], tables)[0].tolist():
         w.write_bit(b)
     enc = ArithmeticEncoder(w)
     for k, row in zip(clusters.tolist(), idx.tolist()):
@@ -280,15 +281,6 @@ def encode_digits(model_id: int, indices, tables) -> list:
     bits, _ = encode_batch(idx, tables.table_ids(clusters[:, None]), tables.merged,
                            prefix_bits=_row_prefixes(model_id, clusters[:, None], tables))
     return _pack_rows(bits)
-
-
-def _row_prefixes(model_id: int, clusters: np.ndarray, tables: TableSet) -> np.ndarray:
-    """(B, n) clusters -> (B, P) prefix bits: the header, then each digit's cluster bits."""
-    c = tables.cluster_bits
-    head = np.array(header_bits(model_id, clusters.shape[1]), np.uint8)
-    shifts = np.arange(c - 1, -1, -1)
-    cbits = ((clusters[:, :, None] >> shifts) & 1).reshape(len(clusters), -1).astype(np.uint8)
-    return np.concatenate([np.broadcast_to(head, (len(clusters), head.size)), cbits], axis=1)
 
 
 def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS) -> list:

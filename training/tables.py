@@ -330,6 +330,7 @@ class TableSet:
         self.num_elements = E
         self.row_length = E + (1 if bits else 0)
         self._costs = None
+        self._merged = None
 
     def __len__(self):
         return len(self.clusters)
@@ -338,7 +339,7 @@ class TableSet:
     def merged(self) -> CodingTables:
         """All clusters as one CodingTables: cluster k's element e is table k*E + e
         (what the batched coder takes when every row has its own tables)."""
-        if getattr(self, "_merged", None) is None:
+        if self._merged is None:
             t = self.clusters
             self._merged = CodingTables(np.concatenate([c.offsets for c in t]), np.concatenate([c.sizes for c in t]),
                                         np.concatenate([c.freqs for c in t]))
