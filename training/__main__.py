@@ -175,7 +175,7 @@ def main(argv=None) -> int:
     common(p)
     p.add_argument("--model", choices=["talk", "codec", "codec-tables", "classifier", "all"], default="all",
                    help="codec-tables: refit only the trained codec's cluster tables (minutes)")
-    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 95 (about 51 minutes on 2 CPU cores, then about 7 for its cluster tables: within the hour), classifier 4")
+    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 95 (55 minutes on 2 CPU cores with its cluster tables: within the hour), classifier 4")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
