@@ -216,6 +216,13 @@ def model_strategy(draw):
     return CodingTables.from_pmfs(pmfs, offsets)
 
 
+# What the property tests draw besides the tables: the file's model id, the
+# seed of random_indices and its mode.
+MODEL_IDS = st.integers(0, 7)
+SEEDS = st.integers(0, 2**32 - 1)
+MODES = st.sampled_from(["random", "zeros", "top", "sampled"])
+
+
 def random_indices(tables, n, seed, mode="random"):
     """n random rows for CodingTables or a TableSet (a random cluster per digit)."""
     if isinstance(tables, TableSet):
@@ -240,8 +247,7 @@ def random_indices(tables, n, seed, mode="random"):
 
 
 @SETTINGS
-@given(model_strategy(), st.integers(1, 4), st.integers(0, 7), st.integers(0, 2**32 - 1),
-       st.sampled_from(["random", "zeros", "top", "sampled"]))
+@given(model_strategy(), st.integers(1, 4), MODEL_IDS, SEEDS, MODES)
 def test_stream_roundtrip(tables, n, model_id, seed, mode):
     idx = random_indices(tables, n, seed, mode)
     data = encode_stream(model_id, idx, tables)
@@ -252,8 +258,7 @@ def test_stream_roundtrip(tables, n, model_id, seed, mode):
 
 
 @SETTINGS
-@given(model_strategy(), st.integers(1, 12), st.integers(0, 7), st.integers(0, 2**32 - 1),
-       st.sampled_from(["random", "zeros", "top", "sampled"]))
+@given(model_strategy(), st.integers(1, 12), MODEL_IDS, SEEDS, MODES)
 def test_batched_digits_equal_one_by_one(tables, B, model_id, seed, mode):
     idx = random_indices(tables, B, seed, mode)
     files = encode_digits(model_id, idx, tables)
@@ -276,8 +281,7 @@ def cluster_strategy(draw):
 
 
 @SETTINGS
-@given(cluster_strategy(), st.integers(1, 12), st.integers(0, 7), st.integers(0, 2**32 - 1),
-       st.sampled_from(["random", "zeros", "top", "sampled"]))
+@given(cluster_strategy(), st.integers(1, 12), MODEL_IDS, SEEDS, MODES)
 def test_clustered_roundtrip_batched_and_streams(tables, B, model_id, seed, mode):
     rows = random_indices(tables, B, seed, mode)
     files = encode_digits(model_id, rows, tables)
