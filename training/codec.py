@@ -77,8 +77,10 @@ class TalkCodec:
 class LearnedCodec:
     """The variable-rate learned codec; quality levels are model ids 1..L."""
 
-    def __init__(self, encoder, decoder, tables: dict[int, TableSet], latent_shape, num_levels=None):
+    def __init__(self, encoder, decoder, tables: dict[int, TableSet], latent_shape, num_levels=None, lambdas=None):
         self.encoder, self.decoder, self.tables = encoder, decoder, tables
+        self.lambdas = tuple(lambdas or ())  # per level: the training lambda, which the search also weighs by
+        self._search = None
         self.latent_shape = tuple(latent_shape)
         self.levels = tuple(sorted(tables))
         self.model_ids = self.levels
@@ -90,7 +92,8 @@ class LearnedCodec:
         config = json.loads((folder / "codec.json").read_text())
         tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
         return cls(keras.saving.load_model(folder / "encoder.keras"),
-                   keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"])
+                   keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"],
+                   lambdas=config["lambdas"])
 
     def _onehot(self, level, batch):
         onehot = np.zeros((batch, self.num_levels), np.float32)
@@ -102,16 +105,25 @@ class LearnedCodec:
         z = _predict(self.encoder, [to_float(images), self._onehot(level, len(images))])
         return np.floor(z.reshape(len(images), -1).astype(np.float64) + 0.5).astype(np.int64)
 
-    def encode_indices(self, images, level) -> np.ndarray:
-        """Images -> the rows the file format codes (cluster + indices)."""
+    def encode_indices(self, images, level, search=False) -> np.ndarray:
+        """Images -> the rows the file format codes (cluster + indices). With
+        ``search``, the symbols come from the rate-distortion search
+        (training/search.py: smaller error for the bits, ~100x slower) instead of
+        plain rounding (what the browser does)."""
+        if search:
+            from training.search import Search
+
+            if self._search is None:
+                self._search = Search(self)
+            return self.tables[level].choose(self._search.symbols(images, level))
         return self.tables[level].choose(self.encode_symbols(images, level))
 
     def decode_indices(self, rows, level) -> np.ndarray:
         symbols = self.tables[level].symbols(rows).astype(np.float32).reshape((-1, *self.latent_shape))
         return to_pixels(_predict(self.decoder, [symbols, self._onehot(level, len(symbols))]))
 
-    def compress(self, images, level) -> list[bytes]:
-        return fmt.encode_digits(level, self.encode_indices(images, level), self.tables[level])
+    def compress(self, images, level, search=False) -> list[bytes]:
+        return fmt.encode_digits(level, self.encode_indices(images, level, search), self.tables[level])
 
     def decompress_many(self, files) -> np.ndarray:
         batch = fmt.decode_digits(files, self.tables)
@@ -136,13 +148,18 @@ class Codecs:
     def codec_for(self, model_id: int):
         return self.talk if model_id == TALK_MODEL_ID else self.learned
 
-    def compress(self, images, model_id: int) -> list[bytes]:
-        return self.codec_for(model_id).compress(images, model_id)
+    def _indices(self, images, model_id, search):
+        if model_id == TALK_MODEL_ID:  # the talk's network stays as the talk had it: plain rounding
+            return self.talk.encode_indices(images)
+        return self.learned.encode_indices(images, model_id, search)
 
-    def compress_stream(self, images, model_id: int) -> bytes:
+    def compress(self, images, model_id: int, search=False) -> list[bytes]:
+        """Digits (n,28,28) -> n single-digit files; ``search``: see LearnedCodec.encode_indices."""
+        return fmt.encode_digits(model_id, self._indices(images, model_id, search), self.tables[model_id])
+
+    def compress_stream(self, images, model_id: int, search=False) -> bytes:
         """Digits (n,28,28) -> one file holding all of them (a single digit when n = 1)."""
-        codec = self.codec_for(model_id)
-        return fmt.encode_stream(model_id, codec.encode_indices(images, model_id), self.tables[model_id])
+        return fmt.encode_stream(model_id, self._indices(images, model_id, search), self.tables[model_id])
 
     def decompress(self, data: bytes):
         """One file (a digit or a stream) -> (model_id, images (n,28,28))."""

@@ -331,6 +331,7 @@ class TableSet:
         self.row_length = E + (1 if bits else 0)
         self._costs = None
         self._merged = None
+        self._merged_costs = None
 
     def __len__(self):
         return len(self.clusters)
@@ -345,6 +346,13 @@ class TableSet:
                                         np.concatenate([c.freqs for c in t]))
         return self._merged
 
+    @property
+    def merged_costs(self) -> np.ndarray:
+        """``cost_q16`` of every frequency in ``merged`` (for the encoder's search)."""
+        if self._merged_costs is None:
+            self._merged_costs = cost_q16(self.merged.freqs)
+        return self._merged_costs
+
     def table_ids(self, clusters) -> np.ndarray:
         """Clusters (B, n) of n-digit files -> merged table ids (B, n*E), digit-major."""
         c = np.asarray(clusters, dtype=np.int64)
@@ -356,6 +364,16 @@ class TableSet:
         if self._costs is None:
             self._costs = [cost_q16(t.freqs) for t in self.clusters]
         return self._costs[k]
+
+    def row_costs(self, rows) -> np.ndarray:
+        """Rows (B, row_length) -> code length of each digit's indices, 1/65536 bit
+        (the cluster field's c bits not included: every row pays the same)."""
+        clusters, idx = self.split(rows)
+        out = np.zeros(len(idx), np.int64)
+        for k in np.unique(clusters):
+            r = np.flatnonzero(clusters == k)
+            out[r] = self.costs(k)[self.clusters[k].starts[:-1] + idx[r]].sum(1)
+        return out
 
     def choose(self, symbols) -> np.ndarray:
         """Integer symbols (B, E) -> rows (B, row_length): each digit with the
