@@ -48,6 +48,17 @@ def test_round_trip_of_a_drawing_and_a_stream(work):
     assert sorted(p.name for p in (work / "d").glob("stream_*.png")) == [f"stream_{i:04d}.png" for i in range(3)]
 
 
+def test_one_pass_writes_what_the_one_pass_encoder_writes(work):
+    """--one-pass: plain rounding, the browser's encoder (whose bytes the JS tests pin)."""
+    from training.codec import Codecs
+    from training.preprocess import preprocess
+
+    r = cli("compress", work / "seven.png", "--quality", 2, "--one-pass", "-o", work / "op")
+    assert r.returncode == 0, r.stderr
+    digit = preprocess(Image.open(work / "seven.png"))[None]
+    assert (work / "op" / "seven.aec").read_bytes() == Codecs(ROOT / "models").compress_stream(digit, 2)
+
+
 def test_talk_model_files_are_129_bytes(work):
     r = cli("compress", work / "seven.png", "--model", "talk", "-o", work / "t")
     assert r.returncode == 0, r.stderr

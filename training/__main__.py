@@ -2,7 +2,7 @@
 
     python -m training train [--model talk|codec|classifier|all] [--epochs N] [--resume]
     python -m training train --model codec-tables     (refit the trained codec's cluster tables)
-    python -m training compress IMAGE... --quality Q -o DIR     (or --model talk)
+    python -m training compress IMAGE... --quality Q -o DIR     (or --model talk; --one-pass)
     python -m training decompress FILE... -o DIR
     python -m training evaluate
     python -m training bench
@@ -112,7 +112,7 @@ def cmd_compress(args) -> int:
             print(f"{path}: cannot read image ({type(e).__name__}: {e})", file=sys.stderr)
             failed += 1
             continue
-        data = codecs.compress_stream(images, model_id)
+        data = codecs.compress_stream(images, model_id, search=not args.one_pass)
         target = out / (path.stem + EXTENSION)
         target.write_bytes(data)
         print(f"{path} -> {target}: {len(images)} digit(s), {len(data)} bytes")
@@ -192,6 +192,9 @@ def main(argv=None) -> int:
     p.add_argument("inputs", nargs="+")
     p.add_argument("--quality", "-q", type=int, default=3, help="quality level (default 3)")
     p.add_argument("--model", choices=["codec", "talk"], default="codec")
+    p.add_argument("--one-pass", action="store_true",
+                   help="round the latents as the browser does (the same bytes as the demo, ~100x faster) "
+                        "instead of the rate-distortion search (smaller error for the bits)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_compress)
 

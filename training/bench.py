@@ -1,8 +1,10 @@
 """`make bench`: Python encode and decode throughput, batched, on this machine.
 
-Encode = networks + rounding + arithmetic coding into one file per digit;
-decode = parsing + arithmetic decoding (with the canonical re-encode check) +
-networks. Prints a table; it is a measurement, not a test.
+Encode = networks + rounding + arithmetic coding into one file per digit (the
+one-pass encoder, the browser's); decode = parsing + arithmetic decoding (with
+the canonical re-encode check) + networks. The rate-distortion search
+(``compress``'s default, training/search.py) is timed separately on fewer
+digits, with what it gains. Prints a table; it is a measurement, not a test.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ def _best_of(fn, repeats):
     return best, out
 
 
-def main(data_dir=None, models_dir="models", digits=10000, repeats=3):
+def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_digits=1000):
     from training.codec import Codecs
     from training.data import load_mnist
 
@@ -34,8 +36,9 @@ def main(data_dir=None, models_dir="models", digits=10000, repeats=3):
     print(f"{len(x)} MNIST test digits, batched; {os.cpu_count()} CPU cores; best of {repeats}")
     print(f"{'model':8s} {'bytes':>7s} {'encode/s':>10s} {'decode/s':>10s} {'coder enc/s':>12s} "
           f"{'coder dec/s':>12s}  target >= {TARGET}/s")
-    from training import format as fmt
+    from training import format as fmt, metrics
 
+    searched = []
     for model_id in sorted(codecs.tables):
         codec = codecs.codec_for(model_id)
         codec.compress(x[:256], model_id)  # warm-up: graph tracing
@@ -48,4 +51,17 @@ def main(data_dir=None, models_dir="models", digits=10000, repeats=3):
         enc, dec = len(x) / t_enc, len(x) / t_dec
         flag = "ok" if min(enc, dec) >= TARGET else "below target"
         print(f"{name:8s} {np.mean([len(f) for f in files]):7.1f} {enc:10.0f} {dec:10.0f} "
-              f"{len(x) / t_cenc:12.0f} {len(x) / t_cdec:12.0f}  {flag}")
+              f"{len(x) / t_cenc:12.0f} {len(x) / t_cdec:12.0f}  {flag}", flush=True)
+        if model_id:
+            few = x[:search_digits]
+            plain = codec.compress(few, model_id)
+            codec.compress(few[:8], model_id, search=True)  # warm-up
+            t0 = time.perf_counter()
+            found = codec.compress(few, model_id, search=True)
+            seconds = time.perf_counter() - t0
+            searched.append((name, len(few) / seconds, *(
+                (np.mean([len(f) for f in fs]), metrics.mean_psnr(few, codec.decompress_many(fs))) for fs in (plain, found))))
+    print(f"\nrate-distortion search (compress's default), {search_digits} digits:")
+    print(f"{'model':8s} {'encode/s':>10s} {'one-pass':>18s} {'searched':>18s}")
+    for name, rate, (b0, p0), (b1, p1) in searched:
+        print(f"{name:8s} {rate:10.0f} {b0:8.1f} B {p0:6.2f} dB {b1:8.1f} B {p1:6.2f} dB")

@@ -48,17 +48,23 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print) -
 
     out = {"dataset": name, "n_images": int(len(images)),
            "accuracy_originals": accuracy(classifier, images, labels), "codecs": {}, "baselines": {}}
-    for model_id in sorted(codecs.tables):
+    # Learned levels twice: with the rate-distortion search (what `compress`
+    # writes by default: the headline) and with the one-pass encoder (the browser's).
+    runs = [(m, True) for m in sorted(codecs.tables)] + [(m, False) for m in sorted(codecs.tables) if m]
+    out["one_pass"] = {}
+    for model_id, search in runs:
         codec = codecs.codec_for(model_id)
         t0 = time.time()
-        files = codec.compress(images, model_id)
+        files = codecs.compress(images, model_id, search=search)
         decoded = codec.decompress_many(files)
         key = "talk" if model_id == 0 else f"level{model_id}"
-        label = "The talk's network (8-bit latents)" if model_id == 0 else f"Learned codec, level {model_id}"
-        out["codecs"][key] = {"label": label, "model_id": model_id, **_point(files, images, decoded, judge)}
-        c = out["codecs"][key]
-        progress(f"[{name}] {key:7s} {c['bytes_mean']:7.1f} B  {c['psnr']:6.2f} dB  ssim {c['ssim']:.3f}  "
-                 f"acc {c['accuracy']:.4f}  ({time.time() - t0:.0f} s)")
+        label = ("The talk's network (8-bit latents)" if model_id == 0 else
+                 f"Learned codec, level {model_id}" + ("" if search else " (one-pass encoder)"))
+        point = {"label": label, "model_id": model_id, **_point(files, images, decoded, judge)}
+        (out["codecs"] if search else out["one_pass"])[key] = point
+        progress(f"[{name}] {key:7s} {'searched' if search and model_id else 'one-pass':8s} "
+                 f"{point['bytes_mean']:7.1f} B  {point['psnr']:6.2f} dB  ssim {point['ssim']:.3f}  "
+                 f"acc {point['accuracy']:.4f}  ({time.time() - t0:.0f} s)")
     curves = baselines.baseline_curves(images, progress=lambda line: progress(f"[{name}] {line}"), judge=judge)
     curves["jpeg_file"] = curves.pop("jpeg")
     out["baselines"] = {family: curves[family] for family in FAMILY_LABELS if family in curves}
@@ -137,7 +143,11 @@ def plot_rd(result, path, title) -> None:
                 color=colours[family], label=FAMILY_LABELS[family])
     levels = [c for k, c in result["codecs"].items() if k != "talk"]
     ax.plot([c["bytes_mean"] for c in levels], [c["psnr"] for c in levels], "o-", lw=2.5, color="crimson",
-            label="learned codec (levels)")
+            label="learned codec (levels, searched)")
+    one_pass = list(result.get("one_pass", {}).values())
+    if one_pass:
+        ax.plot([c["bytes_mean"] for c in one_pass], [c["psnr"] for c in one_pass], "o--", lw=1.2, ms=3,
+                color="crimson", alpha=0.6, label="learned codec, one-pass encoder (browser)")
     talk = result["codecs"]["talk"]
     ax.plot([talk["bytes_mean"]], [talk["psnr"]], "*", ms=14, color="black", label="the talk's network")
     ax.set_xscale("log")
@@ -173,6 +183,14 @@ def markdown(result, fashion=None) -> str:
                      f"{c['bytes_p90']:.0f} | {c['psnr']:.2f} | {c['ssim']:.3f} | {c['accuracy']:.2%} | "
                      f"{_fmt(r['webp_bytes'])} B ({_fmt(r['gain_vs_webp'])}×) | "
                      f"{_fmt(r['jpeg_scan_bytes'])} B ({_fmt(r['gain_vs_jpeg_scan'])}×) |")
+    if result.get("one_pass"):
+        lines += ["", "The learned codec's levels above come from `compress`'s rate-distortion search "
+                  "(training/search.py). The one-pass encoder (plain rounding, what the browser demo runs) "
+                  "writes files in the same format:", "",
+                  "| codec | bytes (mean) | PSNR (dB) | SSIM | accuracy |", "|---|---|---|---|---|"]
+        for c in result["one_pass"].values():
+            lines.append(f"| {c['label']} | {c['bytes_mean']:.1f} | {c['psnr']:.2f} | {c['ssim']:.3f} | "
+                         f"{c['accuracy']:.2%} |")
     lines += ["", "Classical codecs (Pillow):", "",
               "| codec | quality | bytes (mean) | PSNR (dB) | SSIM | accuracy |", "|---|---|---|---|---|---|"]
     for family, curve in result["baselines"].items():
