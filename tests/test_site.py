@@ -118,6 +118,20 @@ def test_results_json_has_the_shape_the_slides_read():
         assert isinstance(data["baselines"][family], list)
 
 
+def test_committed_reports_are_what_the_evaluation_writes_from_results_json(tmp_path):
+    """results.md and the targets in results.json follow from the measurements
+    in results.json (`evaluate --rebuild` rewrites them without measuring)."""
+    import shutil
+
+    from training import evaluate
+
+    results = ROOT / "site" / "results"
+    shutil.copy(results / "results.json", tmp_path / "results.json")
+    evaluate.rebuild(tmp_path, models_dir=tmp_path / "no-models")
+    assert (tmp_path / "results.md").read_text() == (results / "results.md").read_text()
+    assert json.loads((tmp_path / "results.json").read_text()) == json.loads((results / "results.json").read_text())
+
+
 def test_measured_slides_type_no_numbers_by_hand():
     """Numbers on the measured slides come from results.json, never from the HTML."""
     from html.parser import HTMLParser

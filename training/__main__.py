@@ -148,6 +148,9 @@ def cmd_decompress(args) -> int:
 def cmd_evaluate(args) -> int:
     from training import evaluate
 
+    if args.rebuild:
+        evaluate.rebuild(args.results_dir, args.models_dir)
+        return 0
     evaluate.main(data_dir=args.data_dir, models_dir=args.models_dir, results_dir=args.results_dir,
                   limit=args.limit, fashion=not args.no_fashion)
     return 0
@@ -208,6 +211,8 @@ def main(argv=None) -> int:
     common(p)
     p.add_argument("--results-dir", default="site/results")
     p.add_argument("--no-fashion", action="store_true", help="skip the Fashion-MNIST evaluation")
+    p.add_argument("--rebuild", action="store_true",
+                   help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("bench", help="encode/decode throughput")
