@@ -196,7 +196,7 @@ def main(argv=None) -> int:
     p.add_argument("--quality", "-q", type=int, default=3, help="quality level (default 3)")
     p.add_argument("--model", choices=["codec", "talk"], default="codec")
     p.add_argument("--one-pass", action="store_true",
-                   help="round the latents as the browser does (the same bytes as the demo, ~100x faster) "
+                   help="round the latents as the browser does (the same bytes as the demo, ~200x faster) "
                         "instead of the rate-distortion search (smaller error for the bits)")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(func=cmd_compress)

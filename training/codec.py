@@ -108,7 +108,7 @@ class LearnedCodec:
     def encode_indices(self, images, level, search=False) -> np.ndarray:
         """Images -> the rows the file format codes (cluster + indices). With
         ``search``, the symbols come from the rate-distortion search
-        (training/search.py: smaller error for the bits, ~100x slower) instead of
+        (training/search.py: smaller error for the bits, ~200x slower) instead of
         plain rounding (what the browser does)."""
         if search:
             from training.search import Search
