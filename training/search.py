@@ -99,20 +99,25 @@ class Search:
             self._curvature[level] = np.stack(out)
         return self._curvature[level]
 
+    @staticmethod
+    def _element_bits(symbols, clusters, tables):
+        """Bits of each symbol (B,...,E) in its digit's cluster (B,), the index
+        clamped into the table, and whether it lies inside the table's range."""
+        merged, E = tables.merged, tables.num_elements
+        table = (clusters[:, None] * E + np.arange(E)).reshape(len(clusters), *[1] * (symbols.ndim - 2), E)
+        idx, sizes = symbols - merged.offsets[table], merged.sizes[table]
+        bits = tables.merged_costs[merged.starts[table] + np.clip(idx, 0, sizes - 1)] / float(1 << COST_BITS)
+        return bits, (idx >= 0) & (idx < sizes)
+
     def _step_bits(self, symbols, clusters, tables):
         """Exact change in bits of each +-1 step under each digit's cluster:
         (2, B, E) for steps -1 and +1; inf where the step leaves the cluster's range."""
-        out = np.full((2, *symbols.shape), np.inf)
-        for k in np.unique(clusters):
-            rows = np.flatnonzero(clusters == k)
-            t, cost = tables.clusters[k], tables.costs(k) / float(1 << COST_BITS)
-            idx = symbols[rows] - t.offsets
-            now = cost[t.starts[:-1] + np.clip(idx, 0, t.sizes - 1)]
-            for j, step in enumerate((-1, 1)):
-                moved = idx + step
-                inside = (moved >= 0) & (moved < t.sizes)
-                out[j, rows] = np.where(inside, cost[t.starts[:-1] + np.clip(moved, 0, t.sizes - 1)] - now, np.inf)
-        return out
+        now, _ = self._element_bits(symbols, clusters, tables)
+        out = []
+        for step in (-1, 1):
+            bits, inside = self._element_bits(symbols + step, clusters, tables)
+            out.append(np.where(inside, bits - now, np.inf))
+        return np.stack(out)
 
     def _score(self, symbols, level, target, lam):
         """Exact J of each row of symbols (B,E) as its file codes it (cheapest cluster)."""
@@ -123,18 +128,12 @@ class Search:
     def _sse(self, symbols, level, target):
         return ((self._decode(symbols, level) - target) ** 2).sum(axis=(1, 2, 3))
 
-    @staticmethod
-    def _bits_in_clusters(symbols, clusters, tables):
+    def _bits_in_clusters(self, symbols, clusters, tables):
         """Bits of candidate symbols (B,M,E) in each digit's cluster (B,); inf
         where a symbol falls outside the cluster's range. (Cheaper than choosing
         the cluster again, and never less than what the file will spend.)"""
-        merged, E = tables.merged, tables.num_elements
-        table = clusters[:, None] * E + np.arange(E)  # (B,E) merged table ids
-        idx = symbols - merged.offsets[table][:, None, :]
-        sizes = merged.sizes[table][:, None, :]
-        inside = np.all((idx >= 0) & (idx < sizes), axis=-1)
-        bits = tables.merged_costs[merged.starts[table][:, None, :] + np.clip(idx, 0, sizes - 1)].sum(-1)
-        return np.where(inside, bits / float(1 << COST_BITS), np.inf)
+        bits, inside = self._element_bits(symbols, clusters, tables)
+        return np.where(np.all(inside, axis=-1), bits.sum(-1), np.inf)
 
     def symbols(self, images, level) -> np.ndarray:
         """uint8 images (B,28,28) -> searched integer symbols (B,E)."""

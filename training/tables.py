@@ -329,7 +329,6 @@ class TableSet:
         self.cluster_bits = bits
         self.num_elements = E
         self.row_length = E + (1 if bits else 0)
-        self._costs = None
         self._merged = None
         self._merged_costs = None
 
@@ -348,7 +347,7 @@ class TableSet:
 
     @property
     def merged_costs(self) -> np.ndarray:
-        """``cost_q16`` of every frequency in ``merged`` (for the encoder's search)."""
+        """``cost_q16`` of every frequency in ``merged``, aligned with its ``freqs``."""
         if self._merged_costs is None:
             self._merged_costs = cost_q16(self.merged.freqs)
         return self._merged_costs
@@ -361,19 +360,15 @@ class TableSet:
 
     def costs(self, k: int) -> np.ndarray:
         """Cluster k's code length of every symbol (aligned with its ``freqs``), 1/65536 bit."""
-        if self._costs is None:
-            self._costs = [cost_q16(t.freqs) for t in self.clusters]
-        return self._costs[k]
+        starts, E = self.merged.starts, self.num_elements
+        return self.merged_costs[starts[k * E]:starts[(k + 1) * E]]
 
     def row_costs(self, rows) -> np.ndarray:
         """Rows (B, row_length) -> code length of each digit's indices, 1/65536 bit
         (the cluster field's c bits not included: every row pays the same)."""
         clusters, idx = self.split(rows)
-        out = np.zeros(len(idx), np.int64)
-        for k in np.unique(clusters):
-            r = np.flatnonzero(clusters == k)
-            out[r] = self.costs(k)[self.clusters[k].starts[:-1] + idx[r]].sum(1)
-        return out
+        table = clusters[:, None] * self.num_elements + np.arange(self.num_elements)
+        return self.merged_costs[self.merged.starts[table] + idx].sum(1)
 
     def choose(self, symbols) -> np.ndarray:
         """Integer symbols (B, E) -> rows (B, row_length): each digit with the
