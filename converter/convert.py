@@ -53,10 +53,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so the models load)
-from training.codec import LearnedCodec, TalkCodec  # noqa: E402
-from training.codec_model import level_onehot  # noqa: E402
-from training.data import to_float  # noqa: E402
-from training.tables import CodingTables, TableSet  # noqa: E402
+from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
+from aec.codec import level_input, read_config  # noqa: E402
+from aec.pixels import to_float  # noqa: E402
+from aec.tables import CodingTables, TableSet  # noqa: E402
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
 
 FORMAT_VERSION = 2  # of manifest.json (2: tables in their own files)
@@ -361,12 +361,12 @@ def _codec_for(part: str, config: dict):
             q = codec.encode_indices(images, m).reshape((-1, *LATENT_SHAPE))
             return [to_float(images)], [dequantise_latents(q, scale)]
 
-        return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale), inputs
+        return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale, LATENT_SHAPE), inputs
     tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
     levels = int(config["levels"])
 
     def inputs(codec, images, m):
-        onehot = level_onehot(m - 1, levels, len(images))
+        onehot = level_input(m, levels, len(images))
         symbols = tables[m].symbols(codec.encode_indices(images, m))
         return ([to_float(images), onehot],
                 [symbols.astype(np.float32).reshape((-1, *config["latent_shape"])), onehot])
@@ -376,7 +376,7 @@ def _codec_for(part: str, config: dict):
 
 def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
     """Convert, measure and stage the encoder and decoder of models/<part>; fill in the manifest."""
-    config = json.loads((folder / "codec.json").read_text())
+    config = read_config(folder)
     model_ids, tables, make, inputs = _codec_for(part, config)
     nets = {role: keras.saving.load_model(folder / f"{role}.keras") for role in ("encoder", "decoder")}
     candidates = {}  # role -> dtype -> (folder, GraphRunner)

@@ -7,7 +7,7 @@ belong to the models in site/models (both files carry the manifest's sha256;
 the tests refuse stale vectors with "run make convert").
 
 models_v1.json: the demo's sample digits through the Python codec
-(training/codec.py, Keras float32), every model id::
+(aec/codec.py, Keras float32), every model id::
 
     {"version": 1, "manifest_sha256": "...", "source_sha256": {...},
      "digits": [{"index": 3, "label": 0, "pixels": "<base64 of 784 bytes>"}, ...],
@@ -45,7 +45,7 @@ def file_digest(data: bytes) -> str:
 def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=BULK_DIGITS):
     """-> (models_v1 dict, models_v1_bulk dict)."""
     import training.codec_model  # noqa: F401  (registers the custom layers)
-    from training.codec import Codecs
+    from aec.codec import Codecs
 
     manifest_path = Path(site_models) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
@@ -105,13 +105,13 @@ def _dump(obj) -> bytes:
 
 
 def write_vectors(models_dir, site_models, out_dir, test_images, test_labels) -> list[Path]:
-    from training import artifacts
+    from aec import atomic
 
     small, bulk = make_vectors(models_dir, site_models, test_images, test_labels)
     out_dir = Path(out_dir)
     paths = [out_dir / "models_v1.json", out_dir / "models_v1_bulk.json"]
     for path, obj in zip(paths, (small, bulk)):
-        artifacts.write_bytes(path, _dump(obj))
+        atomic.write_bytes(path, _dump(obj))
     return paths
 
 

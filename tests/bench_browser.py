@@ -168,8 +168,8 @@ def main(argv=None) -> int:
     parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)  # the tests' stand-in codec
     args = parser.parse_args(argv)
 
-    if not args.fake and not (ROOT / "site" / "js" / "codec" / "codec.js").exists():
-        sys.exit("site/js/codec/codec.js does not exist yet: nothing to benchmark")
+    if not args.fake and not (ROOT / "site" / "js" / "aec" / "codec.js").exists():
+        sys.exit("site/js/aec/codec.js does not exist yet: nothing to benchmark")
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site
         if site is None or args.site_models:

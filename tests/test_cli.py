@@ -1,4 +1,4 @@
-"""`python -m training compress / decompress` with the committed models:
+"""`aec compress` / `aec decompress` (python -m aec) with the committed models:
 a drawing from any paint program round-trips; bad input gives one clear line
 per file and a non-zero exit, never a traceback."""
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "training", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "aec", *map(str, args)], capture_output=True, text=True,
                           cwd=ROOT, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
 
 
@@ -32,7 +32,7 @@ def work(tmp_path_factory):
 
 
 def test_round_trip_of_a_drawing_and_a_stream(work):
-    from training.preprocess import preprocess
+    from aec.preprocess import preprocess
 
     r = cli("compress", work / "seven.png", work / "broken.png", work / "stream.npy", "--quality", 1, "-o", work / "c")
     assert r.returncode == 1, r.stderr  # one input failed, the others were still written
@@ -50,8 +50,8 @@ def test_round_trip_of_a_drawing_and_a_stream(work):
 
 def test_one_pass_writes_what_the_one_pass_encoder_writes(work):
     """--one-pass: plain rounding, the browser's encoder (whose bytes the JS tests pin)."""
-    from training.codec import Codecs
-    from training.preprocess import preprocess
+    from aec.codec import Codecs
+    from aec.preprocess import preprocess
 
     r = cli("compress", work / "seven.png", "--quality", 2, "--one-pass", "-o", work / "op")
     assert r.returncode == 0, r.stderr

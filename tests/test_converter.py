@@ -35,13 +35,13 @@ def tree(folder: Path) -> dict:
 
 
 def manifest_tables(site_models: Path, manifest: dict) -> dict:
-    from training.tables import TableSet
+    from aec.tables import TableSet
 
     return {int(k): TableSet.from_json((site_models / path).read_text()) for k, path in manifest["tables"].items()}
 
 
 def test_manifest_lists_models_tables_and_shapes(export):
-    from training.tables import CodingTables, TableSet
+    from aec.tables import CodingTables, TableSet
 
     m, models = export["manifest"], export["models"]
     assert m == json.loads((export["site_models"] / "manifest.json").read_text())
@@ -112,11 +112,11 @@ def test_graph_runner_runs_the_export_like_keras(export):
 
     import training.codec_model  # noqa: F401
     from converter.convert import GraphRunner
-    from training.codec_model import level_onehot
+    from aec.codec import level_input
 
     rng = np.random.default_rng(0)
     x = rng.random((8, 28, 28, 1), np.float32)
-    onehot = level_onehot(1, len(LAMBDAS), 8)
+    onehot = level_input(2, len(LAMBDAS), 8)
     net = export["manifest"]["networks"]["codec_encoder"]
     runner = GraphRunner(export["site_models"] / "codec_encoder", net["inputs"])
     model = keras.saving.load_model(export["models"] / "codec" / "encoder.keras")
@@ -128,7 +128,7 @@ def test_graph_runner_runs_the_export_like_keras(export):
 
 
 def test_vectors_belong_to_the_export(export):
-    from training import format as fmt
+    from aec import format as fmt
 
     v = json.loads((export["vectors"] / "models_v1.json").read_text())
     bulk = json.loads((export["vectors"] / "models_v1_bulk.json").read_text())

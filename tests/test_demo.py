@@ -3,7 +3,7 @@
 Two modes, chosen once per session:
 
 * ``real``: the shipped models (site/models/manifest.json, models/talk) and the
-  JS codec (site/js/codec/codec.js) exist. The demo's bytes and reconstructions
+  JS codec (site/js/aec/codec.js) exist. The demo's bytes and reconstructions
   are checked against the Python codec (in-process, and the CLI for downloads).
   DEMO_SITE_MODELS=DIR (a `python -m converter --out DIR` folder, served in
   place of site/models) and DEMO_MODELS_DIR=DIR (the Keras models it came from)
@@ -39,7 +39,7 @@ SITE_MODELS = Path(os.environ.get("DEMO_SITE_MODELS") or ROOT / "site" / "models
 OVERRIDE_SITE_MODELS = bool(os.environ.get("DEMO_SITE_MODELS"))
 REAL = all(p.exists() for p in [
     SITE_MODELS / "manifest.json",
-    ROOT / "site" / "js" / "codec" / "codec.js",
+    ROOT / "site" / "js" / "aec" / "codec.js",
     MODELS_DIR / "talk",
 ])
 MODE = "real" if REAL else "fake"
@@ -47,9 +47,9 @@ TOLERANCE = 3  # /255, between the browser's and Python's decoders
 ROOT_SEL = "[data-demo-root]"
 
 pytestmark = pytest.mark.browser
-needs_real = pytest.mark.skipif(not REAL, reason="no shipped models / site/js/codec/codec.js yet (fake codec mode)")
+needs_real = pytest.mark.skipif(not REAL, reason="no shipped models / site/js/aec/codec.js yet (fake codec mode)")
 
-# A stand-in for site/js/codec/codec.js with the same API: 7x7 block means,
+# A stand-in for site/js/aec/codec.js with the same API: 7x7 block means,
 # quantised (8 bits for model 0, id+1 bits for level id), one header byte.
 # Runs its arithmetic in tf.js so the backend matters as it does for the real one.
 FAKE_CODEC_JS = r"""
@@ -122,7 +122,7 @@ def fake_bytes(model_id: int = 2) -> bytes:
 
 
 def use_fake_codec(page) -> None:
-    page.route("**/js/codec/codec.js",
+    page.route("**/js/aec/codec.js",
                lambda route: route.fulfill(body=FAKE_CODEC_JS, content_type="text/javascript"))
     page.route("**/models/samples.json", lambda route: route.fulfill(json=fake_samples()))
 
@@ -221,7 +221,7 @@ def py_codecs():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.path.insert(0, str(ROOT))
     import training.codec_model  # noqa: F401  (registers the custom layers: GDN, LevelGain)
-    from training.codec import Codecs
+    from aec.codec import Codecs
 
     return Codecs(MODELS_DIR)
 
@@ -229,7 +229,7 @@ def py_codecs():
 def python_cli_decompress(path: Path, out: Path) -> np.ndarray:
     from PIL import Image
 
-    proc = subprocess.run([sys.executable, "-m", "training", "decompress", str(path), "-o", str(out),
+    proc = subprocess.run([sys.executable, "-m", "aec", "decompress", str(path), "-o", str(out),
                            "--models-dir", str(MODELS_DIR)],
                           cwd=ROOT, capture_output=True, text=True, timeout=180,
                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
@@ -426,7 +426,7 @@ def test_model_load_failure_is_visible(probe):
     if REAL:  # a manifest that does not verify
         page.route("**/models/manifest.json", lambda route: route.fulfill(json={"broken": True}))
     else:
-        page.route("**/js/codec/codec.js", lambda route: route.fulfill(
+        page.route("**/js/aec/codec.js", lambda route: route.fulfill(
             body='export async function loadCodecs() { throw new Error("manifest.json: sha256 mismatch"); }',
             content_type="text/javascript"))
     open_demo(probe)
@@ -494,7 +494,7 @@ def test_demo_slide(demo):
     page.wait_for_timeout(300)
     # Mounted, but nothing heavy is loaded until the slide is shown.
     assert page.locator(ROOT_SEL).get_attribute("data-state") == "loading"
-    assert not [u for u in requested if "/models/" in u or "/codec/" in u], requested
+    assert not [u for u in requested if "/models/" in u or "/aec/" in u], requested
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => location.hash === '#/live-demo'")
     page.wait_for_function(f"() => ['ready', 'failed'].includes(document.querySelector('{ROOT_SEL}')?.dataset.state)")

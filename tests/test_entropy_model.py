@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from training import format as fmt
+from aec import format as fmt
 from training.entropy_model import fit_cluster_tables
-from training.tables import CodingTables, TableSet
+from aec.tables import CodingTables, TableSet
 
 
 def grouped_symbols(n=600, E=12, seed=0):

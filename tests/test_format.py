@@ -1,4 +1,4 @@
-"""The digit file format v2 (training/format.py) and the shared test vectors.
+"""The digit file format v2 (aec/format.py) and the shared test vectors.
 
 Run as a script (``python tests/test_format.py``) to print the detection rates
 of the canonical check on bigger samples (the numbers quoted in site/format.md).
@@ -21,11 +21,11 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from training.format import (MAX_DIGITS, Decoded, FormatError, UnknownModel,  # noqa: E402
+from aec.format import (MAX_DIGITS, Decoded, FormatError, UnknownModel,  # noqa: E402
                              UnsupportedVersion, decode_digits, decode_files, decode_stream,
                              encode_digits, encode_stream, gamma_bits, header_bits,
                              max_file_bytes, read_header)
-from training.tables import CodingTables, TableSet, cost_q16  # noqa: E402
+from aec.tables import CodingTables, TableSet, cost_q16  # noqa: E402
 
 VECTORS = ROOT / "tests" / "vectors" / "format_v2.json"
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -434,7 +434,7 @@ def shipped_detection_rates(levels=(1, 4, 7), n_files=500, seed=1):
     """The same corruption scheme on real files of the shipped codec (first MNIST test digits)."""
     import os
 
-    from training.codec import Codecs
+    from aec.codec import Codecs
     from training.data import load_mnist
 
     codecs = Codecs(ROOT / "models")
@@ -471,7 +471,7 @@ if __name__ == "__main__":
 
 
 def test_table_set_validation():
-    from training.tables import TablesError
+    from aec.tables import TablesError
 
     a = CodingTables([0], [2], [1, 65535])
     b = CodingTables([0, 0], [2, 2], [1, 65535, 1, 65535])

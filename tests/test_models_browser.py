@@ -1,4 +1,4 @@
-"""The JS codec (site/js/codec/codec.js) with the converted models in chromium, on the
+"""The JS codec (site/js/aec/codec.js) with the converted models in chromium, on the
 built site, WebGL backend (and the CPU backend for comparison).
 
 Two sets of models:
@@ -70,8 +70,8 @@ def page_with_tf(probe, site_url):
 
 RUN_JS = """
 async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) => {
-  const codec = await import(base + "js/codec/codec.js");
-  const { decodeStream } = await import(base + "js/codec/format.js");
+  const codec = await import(base + "js/aec/codec.js");
+  const { decodeStream } = await import(base + "js/aec/format.js");
   await tf.setBackend(backend);
   await tf.ready();
   const fromB64 = (s) => Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0));
@@ -121,16 +121,16 @@ def references(models_dir: Path, site_models: Path, images: np.ndarray) -> dict:
 
     import training.codec_model  # noqa: F401
     from converter.convert import GraphRunner
-    from training.codec import LearnedCodec, TalkCodec
-    from training.codec_model import level_onehot
-    from training.data import to_float
+    from aec.codec import LearnedCodec, TalkCodec
+    from aec.codec import level_input
+    from aec.pixels import to_float
     from training.talk_model import LATENT_SHAPE, dequantise_latents
 
     manifest = json.loads((site_models / "manifest.json").read_text())
     talk = TalkCodec.load(models_dir / "talk")
     learned = LearnedCodec.load(models_dir / "codec")
     x = to_float(images)
-    onehot = level_onehot(LEVEL - 1, manifest["codec"]["levels"], len(images))
+    onehot = level_input(LEVEL, manifest["codec"]["levels"], len(images))
     latents = dequantise_latents(talk.encode_indices(images).reshape((-1, *LATENT_SHAPE)), talk.latent_scale)
     symbols = learned.encode_symbols(images, LEVEL).astype(np.float32).reshape((-1, 4, 4, 16))
     feeds = {"talk_encoder": [x], "talk_decoder": [latents], "codec_encoder": [x, onehot],
@@ -209,7 +209,7 @@ def test_a_file_whose_sha256_differs_from_the_manifest_is_refused(tamper, model_
         (folder / shard).write_bytes(bytes(data))
     message = page_with_tf.page.evaluate(
         """async ({ base, folder }) => {
-             const { loadCodecs } = await import(base + "js/codec/codec.js");
+             const { loadCodecs } = await import(base + "js/aec/codec.js");
              try { await loadCodecs(base + folder); return "loaded"; }
              catch (err) { return `${err.name}: ${err.message}`; }
            }""", {"base": site_url, "folder": folder.name + "/"})

@@ -1,4 +1,4 @@
-"""MNIST-style preprocessing of arbitrary images (training/preprocess.py)."""
+"""MNIST-style preprocessing of arbitrary images (aec/preprocess.py)."""
 
 import base64
 import io
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from training import preprocess as pp
+from aec import preprocess as pp
 
 VECTORS = Path(__file__).parent / "vectors" / "preprocess_v1.json"
 MNIST_DIR = os.environ.get("MNIST_DIR", "/work/shared/datasets/mnist")

@@ -1,4 +1,4 @@
-"""Coding tables and the arithmetic coder (training/tables.py, training/range_coder.py)."""
+"""Coding tables and the arithmetic coder (aec/tables.py, aec/range_coder.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from training.range_coder import (HALF, MASK, STATE_BITS, ArithmeticDecoder,  # noqa: E402
-                                  ArithmeticEncoder, BitReader, BitWriter, bytes_to_bit_matrix,
-                                  decode_batch, decode_indices, encode_batch, encode_indices)
-from training.tables import TOTAL, CodingTables, TablesError, quantize_pmf  # noqa: E402
+from aec.batch_coder import bytes_to_bit_matrix, decode_batch, encode_batch  # noqa: E402
+from aec.range_coder import (HALF, MASK, STATE_BITS, ArithmeticDecoder, ArithmeticEncoder,  # noqa: E402
+                             BitReader, BitWriter, decode_indices, encode_indices)
+from aec.tables import TOTAL, CodingTables, TablesError, quantize_pmf  # noqa: E402
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

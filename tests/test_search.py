@@ -1,4 +1,4 @@
-"""The encoder's rate-distortion search (training/search.py), on the committed
+"""The encoder's rate-distortion search (aec/search.py), on the committed
 models: it must lower bits + lambda * SSE for every digit, its estimates must
 use the exact table costs, and its files must decode like any other."""
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from tests.tiny_models import mnist_test
-from training.codec import Codecs
-from training.data import to_float
-from training.search import Search, sse_and_gradient
-from training.tables import COST_BITS
+from aec.codec import Codecs
+from aec.pixels import to_float
+from aec.search import Search, sse_and_gradient
+from aec.tables import COST_BITS
 
 LEVEL = 2
 DIGITS = 64
@@ -79,7 +79,7 @@ def test_step_bits_are_the_exact_change_in_code_length(setup):
 def test_gradient_matches_finite_differences(setup):
     codec, _, x = setup
     s = codec.encode_symbols(x[:4], LEVEL).astype(np.float32).reshape((-1, *codec.latent_shape))
-    onehot, target = codec._onehot(LEVEL, 4), to_float(x[:4])
+    onehot, target = codec.level_input(LEVEL, 4), to_float(x[:4])
     sse, grad = sse_and_gradient(codec.decoder, s, onehot, target)
     direction = np.random.default_rng(1).normal(size=s.shape).astype(np.float32)
     eps = 1e-2
@@ -106,17 +106,17 @@ def test_jax_backend_gives_the_same_gradient(setup, tmp_path):
     np.save(tmp_path / "x.npy", x[:4])
     script = (
         "import sys, numpy as np\n"
-        "from training.codec import LearnedCodec\n"
-        "from training.data import to_float\n"
-        "from training.search import sse_and_gradient\n"
+        "from aec.codec import LearnedCodec\n"
+        "from aec.pixels import to_float\n"
+        "from aec.search import sse_and_gradient\n"
         "c = LearnedCodec.load('models/codec')\n"
         f"x = np.load(sys.argv[1]); s = c.encode_symbols(x, {LEVEL}).astype(np.float32).reshape(-1, 4, 4, 16)\n"
-        f"sse, g = sse_and_gradient(c.decoder, s, c._onehot({LEVEL}, 4), to_float(x))\n"
+        f"sse, g = sse_and_gradient(c.decoder, s, c.level_input({LEVEL}, 4), to_float(x))\n"
         "np.save(sys.argv[2], np.concatenate([sse.ravel(), g.ravel()]))\n")
     r = subprocess.run([sys.executable, "-c", script, str(tmp_path / "x.npy"), str(tmp_path / "out.npy")],
                        env={**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"},
                        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     s = codec.encode_symbols(x[:4], LEVEL).astype(np.float32).reshape((-1, *codec.latent_shape))
-    sse, grad = sse_and_gradient(codec.decoder, s, codec._onehot(LEVEL, 4), to_float(x[:4]))
+    sse, grad = sse_and_gradient(codec.decoder, s, codec.level_input(LEVEL, 4), to_float(x[:4]))
     assert np.allclose(np.load(tmp_path / "out.npy"), np.concatenate([sse.ravel(), grad.ravel()]), atol=1e-4)

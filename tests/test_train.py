@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training import artifacts
+from aec import atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")
@@ -52,7 +52,8 @@ def test_one_epoch_writes_every_artifact(talk_run):
 def test_split_models_reload_and_agree(talk_run):
     import keras
 
-    from training.data import load_mnist, to_float
+    from aec.pixels import to_float
+    from training.data import load_mnist
 
     out, _ = talk_run
     encoder = keras.saving.load_model(out / "models" / "talk" / "encoder.keras")
@@ -67,12 +68,12 @@ def test_staged_folder_keeps_old_model_when_interrupted(tmp_path):
     folder.mkdir()
     (folder / "encoder.keras").write_text("old")
     with pytest.raises(KeyboardInterrupt):
-        with artifacts.staged_folder(folder) as stage:
+        with atomic.staged_folder(folder) as stage:
             (stage / "encoder.keras").write_text("half-writ")
             raise KeyboardInterrupt
     assert (folder / "encoder.keras").read_text() == "old"
     assert not (tmp_path / "talk.staging").exists()
-    with artifacts.staged_folder(folder) as stage:
+    with atomic.staged_folder(folder) as stage:
         (stage / "encoder.keras").write_text("new")
     assert (folder / "encoder.keras").read_text() == "new"
 
@@ -82,15 +83,15 @@ def test_recover_finishes_a_cut_swap(tmp_path):
     old = tmp_path / "talk.old"
     old.mkdir()
     (old / "encoder.keras").write_text("old")
-    artifacts.recover(tmp_path / "talk")
+    atomic.recover(tmp_path / "talk")
     assert (tmp_path / "talk" / "encoder.keras").read_text() == "old"
 
 
 def test_atomic_file_write_leaves_no_partial_file(tmp_path):
     target = tmp_path / "metrics.json"
-    artifacts.write_json(target, {"a": 1})
+    atomic.write_json(target, {"a": 1})
     with pytest.raises(RuntimeError):
-        with artifacts.atomic_path(target) as tmp:
+        with atomic.atomic_path(target) as tmp:
             tmp.write_text("{half")
             raise RuntimeError("killed")
     assert json.loads(target.read_text()) == {"a": 1}
@@ -170,7 +171,7 @@ def test_codec_one_epoch_ships_seven_levels(tmp_path):
     for name in ("encoder.keras", "decoder.keras", "loss.png", "reconstructions.png", "history.json"):
         assert (folder / name).stat().st_size > 0
     # every level got cluster tables (cluster 0 = the prior's own tables)
-    from training.tables import TableSet
+    from aec.tables import TableSet
 
     sets = {level: TableSet.from_json(t) for level, t in config["tables"].items()}
     assert all(len(t) >= 2 for t in sets.values())

@@ -9,11 +9,13 @@ module-level cache, so the conversion runs once however many modules use it.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import numpy as np
+
+from aec.codec import level_input, write_config
+from aec.pixels import to_float, to_symbols
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")
@@ -35,7 +37,6 @@ def write_tiny_models(folder: Path, images) -> Path:
     import keras
 
     from training.codec_model import CodecParts
-    from training.data import to_float
     from training.talk_model import build_talk_autoencoder, latent_scale, split
 
     keras.utils.set_random_seed(0)
@@ -45,8 +46,7 @@ def write_tiny_models(folder: Path, images) -> Path:
     encoder.save(talk / "encoder.keras")
     decoder.save(talk / "decoder.keras")
     scale = max(latent_scale(encoder.predict(to_float(images[:500]), verbose=0)), 1e-3)
-    (talk / "codec.json").write_text(json.dumps({"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8],
-                                                 "latent_bits": 8}))
+    write_config(talk, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8], "latent_bits": 8})
     parts = CodecParts(LAMBDAS)
     codec = folder / "codec"
     codec.mkdir()
@@ -54,17 +54,16 @@ def write_tiny_models(folder: Path, images) -> Path:
     parts.decoder.save(codec / "decoder.keras")
     # Cluster tables as training makes them (few clusters, few digits), so the
     # converter and the JS twin meet the real table layout.
-    from training.codec_model import level_onehot
     from training.entropy_model import fit_cluster_tables
 
     tables = {}
     for level in range(len(LAMBDAS)):
-        z = parts.encoder.predict([to_float(images[:500]), level_onehot(level, len(LAMBDAS), 500)], verbose=0)
-        symbols = np.floor(z.reshape(500, -1).astype(np.float64) + 0.5).astype(np.int64)
+        z = parts.encoder.predict([to_float(images[:500]), level_input(level + 1, len(LAMBDAS), 500)], verbose=0)
+        symbols = to_symbols(z)
         base = parts.prior.coding_tables(level)
         tables[str(level + 1)] = fit_cluster_tables(symbols, base, clusters=4, iterations=2).to_json()
-    (codec / "codec.json").write_text(json.dumps({"levels": len(LAMBDAS), "lambdas": list(LAMBDAS),
-                                                  "latent_shape": [4, 4, 16], "tables": tables}))
+    write_config(codec, {"levels": len(LAMBDAS), "lambdas": list(LAMBDAS), "latent_shape": [4, 4, 16],
+                         "tables": tables}, compact=True)
     return folder
 
 

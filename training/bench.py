@@ -3,7 +3,7 @@
 Encode = networks + rounding + arithmetic coding into one file per digit (the
 one-pass encoder, the browser's); decode = parsing + arithmetic decoding (with
 the canonical re-encode check) + networks. The rate-distortion search
-(``compress``'s default, training/search.py) is timed separately on fewer
+(``compress``'s default, aec/search.py) is timed separately on fewer
 digits, with what it gains. Prints a table; it is a measurement, not a test.
 """
 
@@ -27,7 +27,7 @@ def _best_of(fn, repeats):
 
 
 def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_digits=1000):
-    from training.codec import Codecs
+    from aec.codec import Codecs
     from training.data import load_mnist
 
     _, (x_test, _) = load_mnist(data_dir)
@@ -36,7 +36,7 @@ def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_dig
     print(f"{len(x)} MNIST test digits, batched; {os.cpu_count()} CPU cores; best of {repeats}")
     print(f"{'model':8s} {'bytes':>7s} {'encode/s':>10s} {'decode/s':>10s} {'coder enc/s':>12s} "
           f"{'coder dec/s':>12s}  target >= {TARGET}/s")
-    from training import format as fmt, metrics
+    from aec import format as fmt, metrics
 
     searched = []
     for model_id in sorted(codecs.tables):

@@ -132,8 +132,3 @@ def load_fashion_mnist(data_dir=None):
     """Fashion-MNIST from its IDX folder (Debian package ``dataset-fashion-mnist``)."""
     data_dir = data_dir or os.environ.get("FASHION_MNIST_DIR") or FASHION_MNIST_DIR
     return load_idx_folder(data_dir, None)
-
-
-def to_float(x: np.ndarray) -> np.ndarray:
-    """uint8 (N,28,28) -> float32 (N,28,28,1) in [0, 1], the networks' input."""
-    return (x.astype("float32") / 255.0)[..., None]

@@ -16,6 +16,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from aec.tables import CodingTables, TableSet
+
 
 # The prior's parameters are stored divided by this factor: Adam moves every
 # weight by about the learning rate per step, and these must travel O(1)
@@ -87,8 +89,6 @@ class LatentPrior(keras.layers.Layer):
     def coding_tables(self, level: int) -> CodingTables:
         """Integer tables for one level: each element's pmf at the integers
         that hold all but ``TAIL_MASS`` of its mass."""
-        from training.tables import CodingTables
-
         means, scales, weights = self.numpy_params(level)
         offsets, pmfs = [], []
         for m, s, w in zip(means, scales, weights):
@@ -150,8 +150,6 @@ def fit_cluster_tables(symbols, base, clusters: int = CLUSTERS, iterations: int 
     symbols: (N, E) integers; base: the level's CodingTables. Returns a TableSet.
     Deterministic for a given seed.
     """
-    from training.tables import CodingTables, TableSet
-
     s = np.asarray(symbols, dtype=np.int64)
     N, E = s.shape
     rng = np.random.default_rng(seed)

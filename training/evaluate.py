@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training import artifacts, baselines, metrics
+from aec import atomic
+from training import baselines, metrics
 
 # The issue's targets, checked and reported with every evaluation.
 RATE_TARGETS = [(10, 24.0), (24, 27.0), (64, 30.0)]  # at most N bytes at >= dB
@@ -166,7 +167,7 @@ def plot_rd(result, path, title) -> None:
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    with artifacts.atomic_path(path) as tmp:
+    with atomic.atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
 
@@ -190,7 +191,7 @@ def markdown(result, fashion=None) -> str:
                      f"{_fmt(r['jpeg_scan_bytes'])} B ({_fmt(r['gain_vs_jpeg_scan'])}×) |")
     if result.get("one_pass"):
         lines += ["", "The learned codec's levels above come from `compress`'s rate-distortion search "
-                  "(training/search.py). The one-pass encoder (plain rounding, what the browser demo runs) "
+                  "(aec/search.py). The one-pass encoder (plain rounding, what the browser demo runs) "
                   "writes files in the same format:", "",
                   "| codec | bytes (mean) | PSNR (dB) | SSIM | accuracy |", "|---|---|---|---|---|"]
         for c in result["one_pass"].values():
@@ -236,12 +237,12 @@ def write_reports(result, results_dir, models_dir="models") -> None:
     if fashion_result:
         plot_rd(fashion_result, results_dir / "rd_fashion.png",
                 f"Fashion-MNIST test set, MNIST-trained models ({fashion_result['n_images']:,} images)")
-    artifacts.write_json(results_dir / "results.json", result)
-    artifacts.write_bytes(results_dir / "results.md", markdown(result, fashion_result).encode())
+    atomic.write_json(results_dir / "results.json", result)
+    atomic.write_bytes(results_dir / "results.md", markdown(result, fashion_result).encode())
     for src, dst in (("talk/loss.png", "talk_loss.png"), ("talk/reconstructions.png", "talk_reconstructions.png"),
                      ("codec/reconstructions.png", "codec_reconstructions.png"), ("codec/loss.png", "codec_loss.png")):
         if (models_dir / src).exists():
-            with artifacts.atomic_path(results_dir / dst) as tmp:
+            with atomic.atomic_path(results_dir / dst) as tmp:
                 shutil.copyfile(models_dir / src, tmp)
     for t in result["comparison"]["targets"]:
         print(f"{'MET ' if t['met'] else 'MISS'} {t['target']}")
@@ -266,7 +267,7 @@ def rebuild(results_dir="site/results", models_dir="models") -> dict:
 
 def main(data_dir=None, models_dir="models", results_dir="site/results", limit=None, fashion=True):
     from training.classifier import load_or_train
-    from training.codec import Codecs
+    from aec.codec import Codecs
     from training.data import DataError, load_fashion_mnist, load_mnist
 
     models_dir, results_dir = Path(models_dir), Path(results_dir)

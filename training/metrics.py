@@ -6,9 +6,8 @@ decoded uint8 pixels are measured the same way:
 
 * ``uint8`` (or any integer dtype, or bool as 0/255) is used as is (0..255);
 * floats are taken to be in [0, 1]: clipped to [0, 1], multiplied by 255 and
-  rounded to the nearest integer with ties to even (``np.rint``). That is what
-  ``Uint8ClampedArray`` / canvas ``putImageData`` does in the browser, so the
-  Python numbers are the numbers of the image the JS twin shows. Floats above
+  rounded half up (``aec.pixels.round_half_up``), the codec's one tie rule,
+  which the JS twin also applies before a canvas sees the pixels. Floats above
   1.5 raise ``ValueError`` (almost certainly 0..255 data passed as float).
 
 Shapes: ``(H, W)`` is one image, ``(N, H, W)`` a batch; a trailing channel
@@ -36,6 +35,8 @@ SSIM figures; an 18x18 valid map still covers the 20x20 digit box of MNIST.
 from __future__ import annotations
 
 import numpy as np
+
+from aec.pixels import round_half_up
 
 PSNR_CAP = 100.0
 SSIM_SIGMA = 1.5
@@ -73,7 +74,7 @@ def to_uint8(x) -> np.ndarray:
                 "pass uint8 for 0..255 data")
         if np.isnan(x).any():
             raise ValueError("float images contain NaN")
-        return np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
+        return round_half_up(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
     raise TypeError(f"unsupported image dtype {x.dtype}")
 
 

@@ -15,6 +15,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from aec.pixels import dequantise_latents, quantise_latents  # noqa: F401  (the talk's 8-bit latents)
+
 LATENT_SHAPE = (4, 4, 8)
 LATENT_SIZE = 128
 
@@ -59,13 +61,3 @@ def split(autoencoder: keras.Model) -> tuple[keras.Model, keras.Model]:
 def latent_scale(latents: np.ndarray) -> float:
     """The one scale of the 8-bit quantiser: the largest latent value seen."""
     return float(np.max(latents))
-
-
-def quantise_latents(latents: np.ndarray, scale: float) -> np.ndarray:
-    """Float latents (ReLU outputs, >= 0) -> integers 0..255 (round half up)."""
-    q = np.floor(latents.astype(np.float64) * (255.0 / scale) + 0.5)
-    return np.clip(q, 0, 255).astype(np.int32)
-
-
-def dequantise_latents(q: np.ndarray, scale: float) -> np.ndarray:
-    return (q.astype(np.float32) * np.float32(scale / 255.0)).astype(np.float32)

@@ -17,8 +17,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from training import artifacts
-from training.data import to_float
+from aec import atomic
+from aec.pixels import round_half_up, to_float, to_pixels
 
 
 def describe_device() -> str:
@@ -48,9 +48,9 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
-        with artifacts.atomic_path(self.run_dir / "checkpoint.keras") as tmp:
+        with atomic.atomic_path(self.run_dir / "checkpoint.keras") as tmp:
             self.model.save(tmp)
-        artifacts.write_json(self.run_dir / "state.json",
+        atomic.write_json(self.run_dir / "state.json",
                              {"epoch": epoch + 1, "history": self.history, "plan": self.plan})
 
 
@@ -101,7 +101,7 @@ def plot_loss(history: dict, path, title: str, keys=("loss", "val_loss")) -> Non
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    with artifacts.atomic_path(path) as tmp:
+    with atomic.atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
 
@@ -124,7 +124,7 @@ def plot_grid(rows, labels, path, title: str) -> None:
         axes[r][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    with artifacts.atomic_path(path) as tmp:
+    with atomic.atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
 
@@ -132,7 +132,8 @@ def plot_grid(rows, labels, path, title: str) -> None:
 # ---------------------------------------------------------------- the talk's network
 
 def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128, resume=False, verbose=1):
-    from training import codec, metrics
+    from aec import codec
+    from training import metrics
     from training.talk_model import build_talk_autoencoder, latent_scale, split
 
     xf, xtf = to_float(x_train), to_float(x_test)
@@ -143,13 +144,12 @@ def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128,
     val_bce = float(model.evaluate(xtf, xtf, batch_size=1000, verbose=0))
     scale = latent_scale(encoder.predict(xf, batch_size=1000, verbose=0))
     out = Path(out_dir) / "talk"
-    with artifacts.staged_folder(out) as stage:
+    with atomic.staged_folder(out) as stage:
         encoder.save(stage / "encoder.keras")
         decoder.save(stage / "decoder.keras")
-        artifacts.write_json(stage / "codec.json", {"model_id": 0, "latent_scale": scale,
-                                                    "latent_shape": [4, 4, 8], "latent_bits": 8})
+        codec.write_config(stage, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8], "latent_bits": 8})
         talk = codec.TalkCodec.load(stage)
-        float_rec = codec.to_pixels(decoder.predict(encoder.predict(xtf, batch_size=1000, verbose=0),
+        float_rec = to_pixels(decoder.predict(encoder.predict(xtf, batch_size=1000, verbose=0),
                                              batch_size=1000, verbose=0))
         files = talk.compress(x_test)
         decoded = talk.decompress_many(files)
@@ -165,8 +165,8 @@ def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128,
             "bytes_per_digit": float(sizes.mean()), "bytes_min": int(sizes.min()), "bytes_max": int(sizes.max()),
             "compression_ratio_real_bytes": 784 / float(sizes.mean()),
         }
-        artifacts.write_json(stage / "history.json", history)
-        artifacts.write_json(stage / "metrics.json", result)
+        atomic.write_json(stage / "history.json", history)
+        atomic.write_json(stage / "metrics.json", result)
         plot_loss(history, stage / "loss.png", "The talk's autoencoder: binary cross-entropy")
         plot_grid([x_test[:10], decoded[:10]], ["original", "8-bit latents"], stage / "reconstructions.png",
                   f"The talk's network: {result['bytes_per_digit']:.0f} bytes, {result['psnr_8bit_latents']:.1f} dB")
@@ -189,7 +189,7 @@ def train_classifier(x_train, y_train, x_test, y_test, out_dir, *, epochs=4, see
     result = {"model": "classifier", "epochs": epochs, "test_digits": int(len(x_test)),
               "test_accuracy": classifier.accuracy(model, x_test, y_test),
               "train_seconds_last_run": round(seconds, 1), "device": describe_device()}
-    artifacts.write_json(folder / "metrics.json", result)
+    atomic.write_json(folder / "metrics.json", result)
     print(f"[classifier] {json.dumps(result)}", flush=True)
     return result
 
@@ -233,17 +233,17 @@ def choose_levels(trainer, x_check, shipped):
     at least ~7 bytes. Measured with the ideal code length on ``x_check``
     (training digits, so the test set stays unseen) plus ~1.5 bytes of header,
     termination and byte rounding."""
-    from training import codec, metrics
-    from training.codec_model import level_onehot
+    from training import metrics
+    from aec.codec import level_input
 
     L = len(trainer.lambdas)
-    originals = np.round(x_check[..., 0] * 255).astype(np.uint8)
+    originals = to_pixels(x_check)
     estimates = []
     for level in range(L):
-        onehot = level_onehot(level, L, len(x_check))
-        z = np.round(trainer.encoder.predict([x_check, onehot], batch_size=1024, verbose=0))
+        onehot = level_input(level + 1, L, len(x_check))
+        z = round_half_up(trainer.encoder.predict([x_check, onehot], batch_size=1024, verbose=0)).astype(np.float32)
         bits = keras.ops.convert_to_numpy(trainer.prior.bits(z.reshape(len(z), -1), onehot))
-        x_hat = codec.to_pixels(trainer.decoder.predict([z, onehot], batch_size=1024, verbose=0))
+        x_hat = to_pixels(trainer.decoder.predict([z, onehot], batch_size=1024, verbose=0))
         psnr = metrics.mean_psnr(originals, x_hat)
         estimates.append({"lambda": trainer.lambdas[level], "bytes": float(bits.mean() / 8 + 1.5), "psnr": psnr})
         print(f"[codec] trained level lambda={trainer.lambdas[level]:g}: ~{estimates[-1]['bytes']:.1f} B, "
@@ -283,11 +283,11 @@ def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=95, batch_size=128
 def fit_codec_tables(models_dir, x_train, x_test):
     """Refit the cluster tables of a trained codec (models/codec) in place: the
     last step of ``train_codec``, in minutes instead of an hour of training."""
-    from training import codec_model  # noqa: F401  (registers the custom layers for loading)
-    from training.tables import TableSet
+    from aec import codec
+    from aec.tables import TableSet
 
     folder = Path(models_dir) / "codec"
-    config = json.loads((folder / "codec.json").read_text())
+    config = codec.read_config(folder)
     tables = config.pop("tables")
     base_tables = [TableSet.from_json(tables[str(level)]).clusters[0] for level in range(1, config["levels"] + 1)]
     result = json.loads((folder / "metrics.json").read_text())
@@ -305,10 +305,11 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
     as they are (saving again would change the files' bytes, not the weights)."""
     import shutil
 
-    from training import codec, metrics
+    from aec import codec
+    from training import metrics
     from training.entropy_model import fit_level_tables, tables_json_bytes
 
-    with artifacts.staged_folder(out) as stage:
+    with atomic.staged_folder(out) as stage:
         for name, model in (("encoder.keras", encoder), ("decoder.keras", decoder)):
             if networks_from:
                 shutil.copyfile(Path(networks_from) / name, stage / name)
@@ -322,7 +323,7 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
             tables[str(level)] = fitted.to_json()
             print(f"[codec] level {level}: {len(fitted)} clusters of tables ({tables_json_bytes(fitted):,} bytes of JSON) "
                   f"fitted in {time.time() - t0:.0f} s", flush=True)
-        artifacts.write_json(stage / "codec.json", {**config, "tables": tables}, compact=True)
+        codec.write_config(stage, {**config, "tables": tables}, compact=True)
         learned = codec.LearnedCodec.load(stage)
         per_level, rows, labels = [], [x_test[:10]], ["original"]
         for level in learned.levels:
@@ -335,8 +336,8 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
             rows.append(decoded[:10])
             labels.append(f"level {level}\n{sizes.mean():.1f} B")
         result = {**result, "test_digits": int(len(x_test)), "levels": per_level}
-        artifacts.write_json(stage / "history.json", history)
-        artifacts.write_json(stage / "metrics.json", result)
+        atomic.write_json(stage / "history.json", history)
+        atomic.write_json(stage / "metrics.json", result)
         plot_loss(history, stage / "loss.png", "Learned codec: bits + λ·SSE (mean over levels)")
         plot_grid(rows, labels, stage / "reconstructions.png", "Learned codec, every quality level")
     for row in per_level:

@@ -11,9 +11,9 @@
 //
 // Pieces used (colleagues' modules, imported dynamically so that a missing or
 // broken one gives a visible message instead of a dead page):
-//   ./codec/codec.js       loadCodecs(modelsUrl) -> {levels, backend,
+//   ./aec/codec.js       loadCodecs(modelsUrl) -> {levels, backend,
 //                          compress(pixels, modelId), decompress(bytes)}
-//   ./codec/preprocess.js  preprocess(rgba, width, height) -> Uint8Array(784)
+//   ./aec/preprocess.js  preprocess(rgba, width, height) -> Uint8Array(784)
 //   ../models/samples.json real MNIST test digits for the picker
 //
 // Test hooks: data-testid attributes (see build()), `data-state` on the root
@@ -394,8 +394,8 @@ async function loadEngine() {
   }
   const { fallback } = await chooseBackend(tf);
   const [{ loadCodecs }, { preprocess }] = await Promise.all([
-    import("./codec/codec.js"),
-    import("./codec/preprocess.js"),
+    import("./aec/codec.js"),
+    import("./aec/preprocess.js"),
   ]);
   const codecs = await loadCodecs(MODELS_URL);
   if (!codecs || !Array.isArray(codecs.levels) || codecs.levels.length === 0) {
@@ -423,7 +423,7 @@ function getSamples() {
 
 let preprocessPromise = null;
 function getPreprocess() {
-  if (!preprocessPromise) preprocessPromise = import("./codec/preprocess.js").then((m) => m.preprocess);
+  if (!preprocessPromise) preprocessPromise = import("./aec/preprocess.js").then((m) => m.preprocess);
   return preprocessPromise;
 }
 

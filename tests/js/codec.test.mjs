@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { CodingTables, costQ16, TableSet, TablesError, TOTAL } from "../../site/js/codec/tables.js";
+import { CodingTables, costQ16, TableSet, TablesError, TOTAL } from "../../site/js/aec/tables.js";
 import {
   ArithmeticDecoder,
   ArithmeticEncoder,
@@ -15,7 +15,7 @@ import {
   decodeIndices,
   encodeIndices,
   HALF,
-} from "../../site/js/codec/range_coder.js";
+} from "../../site/js/aec/range_coder.js";
 import {
   decodeDigits,
   decodeFiles,
@@ -30,7 +30,7 @@ import {
   readHeader,
   UnknownModel,
   UnsupportedVersion,
-} from "../../site/js/codec/format.js";
+} from "../../site/js/aec/format.js";
 
 const VECTORS = JSON.parse(readFileSync(new URL("../vectors/format_v2.json", import.meta.url), "utf8"));
 const SUITES = VECTORS.suites.map((s) => {

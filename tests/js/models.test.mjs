@@ -1,4 +1,4 @@
-// The JS codec (site/js/codec/codec.js) on the converted models, TF.js CPU backend,
+// The JS codec (site/js/aec/codec.js) on the converted models, TF.js CPU backend,
 // against the Python codec: tests/vectors/models_v1*.json, written by
 // `python -m converter` (converter/make_model_vectors.py) with the models in site/models.
 // Run: node --test tests/js/
@@ -14,8 +14,8 @@ import * as tf from "@tensorflow/tfjs";
 import {
   FormatError, ModelLoadError, PIXELS, dequantiseLatents, loadCodecs, quantiseLatents, sha256Fallback,
   sha256Hex, toUint8Images,
-} from "../../site/js/codec/codec.js";
-import { decodeStream, encodeDigits, encodeStream } from "../../site/js/codec/format.js";
+} from "../../site/js/aec/codec.js";
+import { decodeStream, encodeDigits, encodeStream } from "../../site/js/aec/format.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MODELS = process.env.AEC_SITE_MODELS || `${ROOT}site/models`;

@@ -1,4 +1,4 @@
-// JS twin of training/preprocess.py against Python-generated vectors
+// JS twin of aec/preprocess.py against Python-generated vectors
 // (tests/vectors/preprocess_v1.json, from tests/vectors/make_preprocess_vectors.py).
 // Run: node --test tests/js/
 import { test } from 'node:test';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import {
   preprocess, to_gray, to_ink, crop_to_ink, fit_box, box_weights, box_resize,
   center_of_mass_place, SIZE,
-} from '../../site/js/codec/preprocess.js';
+} from '../../site/js/aec/preprocess.js';
 
 const vectors = JSON.parse(readFileSync(
   fileURLToPath(new URL('../vectors/preprocess_v1.json', import.meta.url)), 'utf8'));

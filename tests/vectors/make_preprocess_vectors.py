@@ -1,5 +1,5 @@
 """Generate tests/vectors/preprocess_v1.json: inputs and Python's outputs of
-training.preprocess.preprocess, for the JS twin (tests/js/preprocess.test.mjs).
+aec.preprocess.preprocess, for the JS twin (tests/js/preprocess.test.mjs).
 
 Run from the repository root:  .venv/bin/python tests/vectors/make_preprocess_vectors.py
 (add --check to only verify that the stored file matches the current Python).
@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from training.preprocess import preprocess  # noqa: E402
+from aec.preprocess import preprocess  # noqa: E402
 
 OUT = Path(__file__).with_name("preprocess_v1.json")
 
@@ -145,7 +145,7 @@ def build() -> dict:
         })
     return {
         "version": 1,
-        "description": "training.preprocess.preprocess: RGBA input (base64, row-major) -> 28x28 uint8 (base64)",
+        "description": "aec.preprocess.preprocess: RGBA input (base64, row-major) -> 28x28 uint8 (base64)",
         "generator": "tests/vectors/make_preprocess_vectors.py",
         "cases": items,
     }

@@ -41,7 +41,7 @@ Layout of format_v2.json
 
 Each suite is self-contained: its files are decoded with ``tables_by_model``
 built from its own "models" (so "unknown model id" cases refer to ids missing
-there).  Both test sides (tests/test_format.py and tests/js/codec.test.mjs)
+there).  Both test sides (tests/test_format.py and tests/js/aec.test.mjs)
 iterate over every suite, so another suite (e.g. "trained", with the real
 models' tables and vectors made by the codec) can be appended to "suites"; this
 script rewrites only the suite called "synthetic" and keeps every other suite
@@ -65,8 +65,8 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from training.format import decode_stream, encode_stream  # noqa: E402
-from training.tables import TOTAL, CodingTables, TableSet, cost_q16, quantize_pmf  # noqa: E402
+from aec.format import decode_stream, encode_stream  # noqa: E402
+from aec.tables import TOTAL, CodingTables, TableSet, cost_q16, quantize_pmf  # noqa: E402
 
 PATH = Path(__file__).resolve().parent / "format_v2.json"
 SUITE = "synthetic"
@@ -228,7 +228,7 @@ def _bits_hex(bits: str) -> str:
 
 
 def _refused(data: bytes, models) -> str | None:
-    from training.format import FormatError
+    from aec.format import FormatError
     try:
         decode_stream(data, models)
     except FormatError as err:

@@ -1,4 +1,4 @@
-// Exact-integer binary arithmetic coder (twin of training/range_coder.py, scalar part).
+// Exact-integer binary arithmetic coder (twin of aec/range_coder.py, scalar part).
 //
 // 32-bit state with pending (underflow) bits, 16-bit frequency tables. Plain
 // Numbers: range <= 2^32 and cumulative counts <= 2^16, so every product stays

@@ -1,4 +1,4 @@
-"""MNIST's own preprocessing, for any image (twin: site/js/codec/preprocess.js).
+"""MNIST's own preprocessing, for any image (twin: site/js/aec/preprocess.js).
 
 Turns a drawing / photo / PNG of a digit into a 28x28 uint8 image that looks
 like an MNIST digit: white ink on black, the ink's bounding box scaled to fit
@@ -15,7 +15,7 @@ The steps (``preprocess`` = all of them in order):
    ``convert("RGBA")`` (grey modes give R = G = B; palette transparency
    becomes alpha). Arrays: ``(H, W)`` / ``(H, W, 1)`` grey, ``(H, W, 2)`` grey +
    alpha, ``(H, W, 3)`` RGB, ``(H, W, 4)`` RGBA; uint8 or bool, or float in
-   [0, 1] (rounded with ``np.rint(x * 255)``).
+   [0, 1] (rounded half up, ``aec.pixels.round_half_up(x * 255)``).
 2. ``to_gray``: luma ``Y = (299 R + 587 G + 114 B + 500) // 1000`` (ITU-R 601
    weights, rounded half up; grey pixels keep their value exactly). Alpha:
    if every pixel is opaque (A = 255) that is all. Otherwise transparent
@@ -74,6 +74,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from aec.pixels import round_half_up
+
 SIZE = 28              # output side
 BOX = 20               # the ink's longer side after scaling
 COM_TARGET = 14        # centre of mass, pixel-index coordinates (MNIST: [13.5, 14.5))
@@ -105,7 +107,7 @@ def to_rgba(image) -> np.ndarray:
     if x.dtype == np.bool_:
         x = x.astype(np.uint8) * np.uint8(255)
     elif np.issubdtype(x.dtype, np.floating):
-        x = np.rint(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
+        x = round_half_up(np.clip(x, 0.0, 1.0) * 255.0).astype(np.uint8)
     elif np.issubdtype(x.dtype, np.integer):
         if x.size and (x.min() < 0 or x.max() > 255):
             raise ValueError("integer images must be in 0..255")

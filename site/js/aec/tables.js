@@ -1,4 +1,4 @@
-// Integer coding tables for the arithmetic coder (twin of training/tables.py).
+// Integer coding tables for the arithmetic coder (twin of aec/tables.py).
 //
 // A model codes E latent elements. Element e has an integer offset (its
 // smallest symbol) and n_e >= 2 frequencies in [1, 65535] summing to exactly

@@ -6,7 +6,10 @@
 
 Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 with a uniform table, so 8 bits each); ids 1..7 are the learned codec's levels.
-Rounding is ``floor(z + 0.5)`` here and in JavaScript, so both sides agree.
+The rounding rules are in ``aec.pixels``. Twin: site/js/aec/codec.js.
+
+A model folder holds ``encoder.keras``, ``decoder.keras`` and ``codec.json``
+(:func:`read_config` / :func:`write_config`, the one reader and writer).
 """
 
 from __future__ import annotations
@@ -17,19 +20,35 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from training import codec_model  # noqa: F401  (registers the custom layers for loading)
-from training import format as fmt
-from training.data import to_float
-from training.tables import CodingTables, TableSet
+from aec import atomic
+from aec import format as fmt
+from aec import layers  # noqa: F401  (registers the custom layers for loading)
+from aec.pixels import dequantise_latents, quantise_latents, to_float, to_pixels, to_symbols
+from aec.tables import CodingTables, TableSet
 
 TALK_MODEL_ID = 0
+TALK_LATENT_BITS = 8
 PREDICT_BATCH = 1024
+CONFIG_FILE = "codec.json"
 
 
-def to_pixels(x) -> np.ndarray:
-    """Decoder output (B,28,28,1) in about [0, 1] -> the uint8 pixels a decoder writes
-    (round half up, as codec.js does)."""
-    return np.clip(np.floor(np.asarray(x)[..., 0] * 255.0 + 0.5), 0, 255).astype(np.uint8)
+def read_config(folder) -> dict:
+    """A model folder's ``codec.json``."""
+    return json.loads((Path(folder) / CONFIG_FILE).read_text())
+
+
+def write_config(folder, config: dict, compact: bool = False) -> None:
+    """Write a model folder's ``codec.json`` atomically (``compact`` for big tables)."""
+    atomic.write_json(Path(folder) / CONFIG_FILE, config, compact=compact)
+
+
+def level_input(level: int, num_levels: int, batch: int) -> np.ndarray:
+    """Quality level 1..num_levels -> the networks' one-hot level input (batch, num_levels)."""
+    if not 1 <= level <= num_levels:
+        raise ValueError(f"level {level} is not in 1..{num_levels}")
+    onehot = np.zeros((batch, num_levels), np.float32)
+    onehot[:, level - 1] = 1.0
+    return onehot
 
 
 def _predict(model, inputs):
@@ -41,29 +60,24 @@ class TalkCodec:
 
     model_ids = (TALK_MODEL_ID,)
 
-    def __init__(self, encoder, decoder, latent_scale: float):
-        from training.talk_model import LATENT_SIZE
-
+    def __init__(self, encoder, decoder, latent_scale: float, latent_shape):
         self.encoder, self.decoder, self.latent_scale = encoder, decoder, float(latent_scale)
-        self.tables = {TALK_MODEL_ID: CodingTables.uniform(LATENT_SIZE, 8)}
+        self.latent_shape = tuple(latent_shape)
+        self.tables = {TALK_MODEL_ID: CodingTables.uniform(int(np.prod(self.latent_shape)), TALK_LATENT_BITS)}
 
     @classmethod
     def load(cls, folder):
         folder = Path(folder)
-        config = json.loads((folder / "codec.json").read_text())
+        config = read_config(folder)
         return cls(keras.saving.load_model(folder / "encoder.keras"),
-                   keras.saving.load_model(folder / "decoder.keras"), config["latent_scale"])
+                   keras.saving.load_model(folder / "decoder.keras"), config["latent_scale"], config["latent_shape"])
 
     def encode_indices(self, images, model_id=TALK_MODEL_ID) -> np.ndarray:
-        from training.talk_model import quantise_latents
-
         latents = _predict(self.encoder, to_float(images))
         return quantise_latents(latents, self.latent_scale).reshape(len(images), -1)
 
     def decode_indices(self, indices, model_id=TALK_MODEL_ID) -> np.ndarray:
-        from training.talk_model import LATENT_SHAPE, dequantise_latents
-
-        latents = dequantise_latents(np.asarray(indices).reshape((-1, *LATENT_SHAPE)), self.latent_scale)
+        latents = dequantise_latents(np.asarray(indices).reshape((-1, *self.latent_shape)), self.latent_scale)
         return to_pixels(_predict(self.decoder, latents))
 
     def compress(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
@@ -89,29 +103,27 @@ class LearnedCodec:
     @classmethod
     def load(cls, folder):
         folder = Path(folder)
-        config = json.loads((folder / "codec.json").read_text())
+        config = read_config(folder)
         tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
         return cls(keras.saving.load_model(folder / "encoder.keras"),
                    keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"],
                    lambdas=config["lambdas"])
 
-    def _onehot(self, level, batch):
-        onehot = np.zeros((batch, self.num_levels), np.float32)
-        onehot[:, level - 1] = 1.0
-        return onehot
+    def level_input(self, level, batch):
+        """The networks' one-hot input for quality ``level`` (1-based)."""
+        return level_input(level, self.num_levels, batch)
 
     def encode_symbols(self, images, level) -> np.ndarray:
         """Images -> the rounded latents (B, E) as integers."""
-        z = _predict(self.encoder, [to_float(images), self._onehot(level, len(images))])
-        return np.floor(z.reshape(len(images), -1).astype(np.float64) + 0.5).astype(np.int64)
+        return to_symbols(_predict(self.encoder, [to_float(images), self.level_input(level, len(images))]))
 
     def encode_indices(self, images, level, search=False) -> np.ndarray:
         """Images -> the rows the file format codes (cluster + indices). With
         ``search``, the symbols come from the rate-distortion search
-        (training/search.py: smaller error for the bits, ~200x slower) instead of
+        (aec/search.py: smaller error for the bits, ~200x slower) instead of
         plain rounding (what the browser does)."""
         if search:
-            from training.search import Search
+            from aec.search import Search
 
             if self._search is None:
                 self._search = Search(self)
@@ -120,7 +132,7 @@ class LearnedCodec:
 
     def decode_indices(self, rows, level) -> np.ndarray:
         symbols = self.tables[level].symbols(rows).astype(np.float32).reshape((-1, *self.latent_shape))
-        return to_pixels(_predict(self.decoder, [symbols, self._onehot(level, len(symbols))]))
+        return to_pixels(_predict(self.decoder, [symbols, self.level_input(level, len(symbols))]))
 
     def compress(self, images, level, search=False) -> list[bytes]:
         return fmt.encode_digits(level, self.encode_indices(images, level, search), self.tables[level])

@@ -1,4 +1,4 @@
-"""Integer coding tables for the arithmetic coder (twin: site/js/codec/tables.js).
+"""Integer coding tables for the arithmetic coder (twin: site/js/aec/tables.js).
 
 A model codes E latent elements (e = 0..E-1, in an order the model fixes).
 Element e has
@@ -23,6 +23,8 @@ import base64
 import json
 
 import numpy as np
+
+from aec.pixels import round_half_up
 
 PRECISION_BITS = 16
 TOTAL = 1 << PRECISION_BITS  # 65536
@@ -184,7 +186,7 @@ class CodingTables:
         s = np.asarray(symbols)
         if s.shape[-1:] != (self.num_elements,):
             raise ValueError(f"symbols: last axis must be {self.num_elements}, got shape {s.shape}")
-        s = np.rint(s).astype(np.int64) if s.dtype.kind == "f" else s.astype(np.int64)
+        s = round_half_up(s).astype(np.int64) if s.dtype.kind == "f" else s.astype(np.int64)
         k = s - self.offsets
         return np.clip(k, 0, self.sizes - 1).astype(np.int32)
 

@@ -1,4 +1,4 @@
-"""Digit file format, version 2 (twin: site/js/codec/format.js; spec: site/format.md).
+"""Digit file format, version 2 (twin: site/js/aec/format.js; spec: site/format.md).
 
 A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
 
@@ -8,7 +8,7 @@ A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
 3. n in Elias-gamma code (n = 1 is the single bit ``1``), n <= 65536;
 4. for a model with 2**c table clusters (c > 0, see ``tables.TableSet``):
    each digit's cluster, c raw bits per digit;
-5. one arithmetic-coded run (:mod:`training.range_coder`) over the n*E indices,
+5. one arithmetic-coded run (:mod:`aec.range_coder`) over the n*E indices,
    digit-major, element e coded with table e of the digit's cluster, right
    after the bits above, terminated minimally;
 6. packed MSB first, the last byte zero-padded, then every trailing 0x00 byte
@@ -41,8 +41,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .range_coder import (ArithmeticDecoder, ArithmeticEncoder, BitReader,
-                          BitWriter, decode_batch, encode_batch)
+from .batch_coder import decode_batch, encode_batch
+from .range_coder import ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter
 from .tables import TableSet
 
 FORMAT_VERSION = 2

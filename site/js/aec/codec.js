@@ -1,4 +1,4 @@
-// The JavaScript twin of training/codec.py: networks (TF.js graph models) +
+// The JavaScript twin of aec/codec.py: networks (TF.js graph models) +
 // integer tables + the file format, loaded from site/models/ (written by
 // `python -m converter`).
 //

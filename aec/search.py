@@ -35,8 +35,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from training.data import to_float
-from training.tables import COST_BITS
+from aec.pixels import to_float
+from aec.tables import COST_BITS
 
 ROUNDS = 10
 CANDIDATES = 16
@@ -80,7 +80,7 @@ class Search:
     def _decode(self, symbols, level):
         """Integer symbols (B,E) -> float decoder output (B,28,28,1), batched."""
         s = np.asarray(symbols, np.float32).reshape((-1, *self.codec.latent_shape))
-        onehot = self.codec._onehot(level, len(s))
+        onehot = self.codec.level_input(level, len(s))
         return self.codec.decoder.predict([s, onehot], batch_size=4096, verbose=0)
 
     def curvature(self, level) -> np.ndarray:
@@ -154,7 +154,7 @@ class Search:
             sa, ta = s[active], target[active]
             n = len(active)
             sse, grad = sse_and_gradient(codec.decoder, sa.reshape((-1, *codec.latent_shape)).astype(np.float32),
-                                         codec._onehot(level, n), ta)
+                                         codec.level_input(level, n), ta)
             rows = tables.choose(sa)
             clusters = rows[:, 0] if tables.cluster_bits else np.zeros(n, np.int64)
             score = tables.row_costs(rows) / float(1 << COST_BITS) + lam * sse

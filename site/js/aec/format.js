@@ -1,4 +1,4 @@
-// Digit file format, version 2 (twin of training/format.py; spec: format.md on the site).
+// Digit file format, version 2 (twin of aec/format.py; spec: format.md on the site).
 //
 // Bits, MSB first within bytes:
 //   version (2 bits, 10) | model id (3 bits) | n in Elias-gamma (n <= 65536)

@@ -1,0 +1,7 @@
+"""``python -m aec``: the same command as ``aec`` (aec/cli.py)."""
+
+import sys
+
+from aec.cli import main
+
+sys.exit(main())
