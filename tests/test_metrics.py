@@ -47,9 +47,9 @@ def test_floats_are_rounded_to_8_bit_first():
     # 100.4/255 rounds back to 100: identical after quantisation
     f = np.full((1, 28, 28, 1), 100.4 / 255, np.float32)
     assert float(metrics.psnr(a[None], f)[0]) == 100.0
-    # ties go to even, like Uint8ClampedArray: 0.5 -> 0, 1.5 -> 2
+    # ties go up, the codec's one rule (aec.pixels.round_half_up): 0.5 -> 1, 1.5 -> 2
     q = metrics.to_uint8(np.array([[0.5, 1.5, 2.5, 254.5]]) / 255)
-    np.testing.assert_array_equal(q, [[0, 2, 2, 254]])
+    np.testing.assert_array_equal(q, [[1, 2, 3, 255]])
     # out of range floats are clipped, 0..255 floats are refused
     np.testing.assert_array_equal(metrics.to_uint8(np.array([[-0.2, 1.2]])), [[0, 255]])
     with pytest.raises(ValueError):
