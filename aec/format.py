@@ -111,7 +111,7 @@ def gamma_bits(n: int) -> list:
 
 
 def header_bits(model_id: int, n: int) -> list:
-    """The header bits: version (01), model id (3 bits), gamma(n)."""
+    """The header bits: version (2 bits, `10` for version 2), model id (3 bits), gamma(n)."""
     if not (0 <= model_id <= MAX_MODEL_ID):
         raise ValueError(f"model id must be in 0..{MAX_MODEL_ID}, got {model_id}")
     if not (1 <= n <= MAX_DIGITS):

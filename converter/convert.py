@@ -59,7 +59,7 @@ from aec.pixels import to_float  # noqa: E402
 from aec.tables import CodingTables, TableSet  # noqa: E402
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
 
-FORMAT_VERSION = 2  # of manifest.json (2: tables in their own files)
+MANIFEST_VERSION = 2  # of manifest.json (2: tables in their own files)
 DTYPES = ("float32", "float16", "uint8")
 QUANTISATION = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
 MAX_PSNR_LOSS_DB = 0.01
@@ -307,7 +307,7 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
     staging.mkdir(parents=True)
     try:
         manifest = {
-            "format_version": FORMAT_VERSION,
+            "format_version": MANIFEST_VERSION,
             "generated_by": "python -m converter",
             "models": [], "tables": {}, "networks": {}, "files": {}, "source_sha256": {},
             "quantisation_rule": {"eval_digits": int(len(images)), "max_psnr_loss_db": MAX_PSNR_LOSS_DB,

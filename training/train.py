@@ -248,9 +248,21 @@ def choose_levels(trainer, x_check, shipped):
         estimates.append({"lambda": trainer.lambdas[level], "bytes": float(bits.mean() / 8 + 1.5), "psnr": psnr})
         print(f"[codec] trained level lambda={trainer.lambdas[level]:g}: ~{estimates[-1]['bytes']:.1f} B, "
               f"{psnr:.2f} dB", flush=True)
-    first = next((i for i, e in enumerate(estimates) if e["bytes"] >= 7.0 and e["psnr"] >= 22.0), 0)
+    return pick_levels(estimates, shipped), estimates
+
+
+LEGIBLE_PSNR = 22.0  # dB: below this a digit is hard to read
+MIN_BYTES = 7.0      # smaller files than this are not worth a level of their own
+
+
+def pick_levels(estimates, shipped):
+    """The rule of ``choose_levels``: ``shipped`` consecutive levels from the first
+    legible one of at least MIN_BYTES (the first level when none is), moved
+    down so that ``shipped`` levels fit."""
+    L = len(estimates)
+    first = next((i for i, e in enumerate(estimates) if e["bytes"] >= MIN_BYTES and e["psnr"] >= LEGIBLE_PSNR), 0)
     first = max(0, min(first, L - shipped))
-    return list(range(first, min(L, first + shipped))), estimates
+    return list(range(first, min(L, first + shipped)))
 
 
 def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=95, batch_size=128, resume=False, seed=0,
