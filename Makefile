@@ -19,7 +19,7 @@ VECTORS_DIR     ?= tests/vectors
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
 
-.PHONY: setup serve site test test-py test-js train evaluate convert bench clean chromium
+.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium
 
 setup: .venv/.installed node_modules/.installed
 
@@ -57,13 +57,19 @@ test-js: setup
 train: setup
 	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --vectors-dir $(VECTORS_DIR)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
+	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
 
 evaluate: setup
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR)
 
 convert: setup
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --vectors-dir $(VECTORS_DIR)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
+	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
+
+# Every shared Python/JavaScript test vector (tests/vectors/), from one tool.
+vectors: setup
+	$(PY) tests/vectors/make_vectors.py --out $(VECTORS_DIR)
 
 # Throughput and browser timings: prints tables, asserts nothing.
 bench: setup chromium

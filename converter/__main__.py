@@ -1,6 +1,6 @@
-"""python -m converter: every trained model -> site/models (TF.js) + fresh test vectors.
+"""python -m converter: every trained model -> site/models (TF.js).
 
-    python -m converter [--models-dir models] [--out site/models] [--vectors-dir tests/vectors]
+    python -m converter [--models-dir models] [--out site/models]
                         [--eval-digits 10000] [--budget-bytes 500000] [--data-dir DIR]
 
 Prints the sizes and the PSNR of each weight format; problems are one line on
@@ -23,8 +23,6 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m converter", description=__doc__.split("\n\n")[0])
     p.add_argument("--models-dir", default="models", help="trained Keras models (default: models)")
     p.add_argument("--out", default="site/models", help="TF.js models + manifest.json (default: site/models)")
-    p.add_argument("--vectors-dir", default="tests/vectors",
-                   help="where models_v1*.json go (default: tests/vectors); '' to skip them")
     p.add_argument("--eval-digits", type=int, default=10000,
                    help="MNIST test digits that measure each weight format (default: all 10000)")
     p.add_argument("--budget-bytes", type=int, default=500_000,
@@ -44,11 +42,6 @@ def main(argv=None) -> int:
         return 1
     print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})" for n, s in manifest["networks"].items())
           + f"; networks {manifest['network_bytes']} B in all")
-    if args.vectors_dir:
-        from converter.make_model_vectors import write_vectors
-
-        for path in write_vectors(args.models_dir, args.out, args.vectors_dir, x_test, y_test):
-            print(f"wrote {path}")
     return 0
 
 

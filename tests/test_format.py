@@ -130,9 +130,9 @@ def test_vectors_batched_match_scalar():
 
 
 def test_vectors_file_is_up_to_date():
-    import make_vectors
-    assert make_vectors.dumps(make_vectors.build(json.loads(VECTORS.read_text()))) == VECTORS.read_text(), \
-        "run: python tests/vectors/make_vectors.py"
+    import format_vectors
+    assert format_vectors.dumps(format_vectors.build(json.loads(VECTORS.read_text()))) == VECTORS.read_text(), \
+        "run: python tests/vectors/make_vectors.py format"
 
 
 # ---------------------------------------------------------------------------

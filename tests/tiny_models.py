@@ -74,7 +74,7 @@ def tiny_export(base: Path) -> dict:
     """
     if "export" not in _cache:
         from converter.convert import convert
-        from converter.make_model_vectors import write_vectors
+        from tests.vectors.model_vectors import write_vectors
 
         x_test, y_test = mnist_test()
         base.mkdir(parents=True, exist_ok=True)

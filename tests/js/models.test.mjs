@@ -1,6 +1,6 @@
 // The JS codec (site/js/aec/codec.js) on the converted models, TF.js CPU backend,
 // against the Python codec: tests/vectors/models_v1*.json, written by
-// `python -m converter` (converter/make_model_vectors.py) with the models in site/models.
+// `python tests/vectors/make_vectors.py models` with the models in site/models.
 // Run: node --test tests/js/
 // Other folders: AEC_SITE_MODELS=/path/to/site/models AEC_MODEL_VECTORS=/path/to/vectors
 import { test } from "node:test";

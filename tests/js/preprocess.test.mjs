@@ -1,5 +1,5 @@
 // JS twin of aec/preprocess.py against Python-generated vectors
-// (tests/vectors/preprocess_v1.json, from tests/vectors/make_preprocess_vectors.py).
+// (tests/vectors/preprocess_v1.json, from tests/vectors/make_vectors.py preprocess).
 // Run: node --test tests/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,8 +1,8 @@
 """Python -> JavaScript test vectors made with the shipped models.
 
-    python -m converter.make_model_vectors [--models-dir models] [--site-models site/models] [--out tests/vectors]
+    python tests/vectors/make_vectors.py models [--models-dir models] [--site-models site/models] [--out tests/vectors]
 
-``python -m converter`` runs this after every conversion, so the vectors always
+``make convert`` runs this after every conversion, so the vectors always
 belong to the models in site/models (both files carry the manifest's sha256;
 the tests refuse stale vectors with "run make convert").
 
@@ -21,11 +21,9 @@ models_v1_bulk.json: the first 1000 test digits, digit i coded with model id
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -66,7 +64,7 @@ def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=
     small = {
         "version": VERSION,
         "description": "The Python codec (Keras float32) on the demo's sample digits; made by "
-                       "converter/make_model_vectors.py with the models in site/models.",
+                       "tests/vectors/make_vectors.py models with the models in site/models.",
         "manifest_sha256": manifest_sha,
         "source_sha256": manifest["source_sha256"],
         "digits": [{"index": int(i), "label": int(test_labels[i]), "pixels": _b64(test_images[i])} for i in samples],
@@ -90,7 +88,7 @@ def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=
     return small, bulk
 
 
-def _dump(obj) -> bytes:
+def dumps(obj) -> bytes:
     """One vector per line: small diffs when the models change, still plain JSON."""
     head = {k: v for k, v in obj.items() if k not in ("vectors", "digits", "files")}
     lines = ["{"] + [f" {json.dumps(k)}: {json.dumps(v, sort_keys=True)}," for k, v in sorted(head.items())]
@@ -105,32 +103,11 @@ def _dump(obj) -> bytes:
 
 
 def write_vectors(models_dir, site_models, out_dir, test_images, test_labels) -> list[Path]:
+    """Write models_v1.json and models_v1_bulk.json into ``out_dir`` (atomically)."""
     from aec import atomic
 
     small, bulk = make_vectors(models_dir, site_models, test_images, test_labels)
-    out_dir = Path(out_dir)
-    paths = [out_dir / "models_v1.json", out_dir / "models_v1_bulk.json"]
+    paths = [Path(out_dir) / "models_v1.json", Path(out_dir) / "models_v1_bulk.json"]
     for path, obj in zip(paths, (small, bulk)):
-        atomic.write_bytes(path, _dump(obj))
+        atomic.write_bytes(path, dumps(obj))
     return paths
-
-
-def main(argv=None) -> int:
-    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    p = argparse.ArgumentParser(prog="python -m converter.make_model_vectors", description=__doc__.split("\n\n")[0])
-    p.add_argument("--models-dir", default="models")
-    p.add_argument("--site-models", default="site/models")
-    p.add_argument("--out", default="tests/vectors")
-    p.add_argument("--data-dir", default=None, help="MNIST IDX folder (default: $MNIST_DIR, else Keras download)")
-    args = p.parse_args(argv)
-    from training.data import load_mnist
-
-    _, (x_test, y_test) = load_mnist(args.data_dir)
-    for path in write_vectors(args.models_dir, args.site_models, args.out, x_test, y_test):
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,8 +1,8 @@
-"""Generate tests/vectors/preprocess_v1.json: inputs and Python's outputs of
+"""tests/vectors/preprocess_v1.json: inputs and Python's outputs of
 aec.preprocess.preprocess, for the JS twin (tests/js/preprocess.test.mjs).
 
-Run from the repository root:  .venv/bin/python tests/vectors/make_preprocess_vectors.py
-(add --check to only verify that the stored file matches the current Python).
+Written by the one vectors tool: ``python tests/vectors/make_vectors.py preprocess``
+(``--check`` to compare instead).
 
 Each case stores the input as RGBA bytes (base64, row-major, width x height)
 and the expected 28x28 uint8 output (base64, 784 bytes). Inputs are drawn with
@@ -12,7 +12,6 @@ not the drawing code, are what the tests use.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import json
 import sys
@@ -146,30 +145,10 @@ def build() -> dict:
     return {
         "version": 1,
         "description": "aec.preprocess.preprocess: RGBA input (base64, row-major) -> 28x28 uint8 (base64)",
-        "generator": "tests/vectors/make_preprocess_vectors.py",
+        "generator": "tests/vectors/make_vectors.py preprocess",
         "cases": items,
     }
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="verify the stored file instead of writing it")
-    args = ap.parse_args(argv)
-    data = build()
-    text = json.dumps(data, indent=1) + "\n"
-    if args.check:
-        stored = json.loads(OUT.read_text())
-        if stored != data:
-            print(f"{OUT}: differs from what the current code generates", file=sys.stderr)
-            return 1
-        print(f"{OUT}: up to date ({len(data['cases'])} cases)")
-        return 0
-    tmp = OUT.with_suffix(".json.tmp")
-    tmp.write_text(text)
-    tmp.replace(OUT)
-    print(f"wrote {OUT} ({len(data['cases'])} cases, {len(text)} bytes)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def dumps(obj: dict) -> str:
+    return json.dumps(obj, indent=1) + "\n"
