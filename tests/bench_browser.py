@@ -56,19 +56,19 @@ async ([runs, warmup]) => {
   const rows = [];
   // Warm up every level first (tables fetched, shaders and JIT settled): the
   // level measured first was otherwise a few ms slower than the same level measured last.
-  for (const level of engine.codecs.levels) {
+  for (const level of engine.levels) {
     for (let i = 0; i < warmup; i++) {
-      const { bytes } = await engine.codecs.compress(digits[i % digits.length], level.id);
-      await engine.codecs.decompress(bytes);
+      const { bytes } = await engine.compress(digits[i % digits.length], level.id);
+      await engine.decompress(bytes);
     }
   }
-  for (const level of engine.codecs.levels) {
+  for (const level of engine.levels) {
     const times = [], enc = [], dec = [], sizes = [];
     for (let i = 0; i < runs; i++) {
       const pixels = digits[i % digits.length];
       const t0 = performance.now();
-      const { bytes, encodeMs } = await engine.codecs.compress(pixels, level.id);
-      const out = await engine.codecs.decompress(bytes);
+      const { bytes, encodeMs } = await engine.compress(pixels, level.id);
+      const out = await engine.decompress(bytes);
       const t = performance.now() - t0;
       times.push(t); enc.push(encodeMs); dec.push(out.decodeMs); sizes.push(bytes.length);
     }
@@ -99,7 +99,7 @@ def fmt_bytes(n: float) -> str:
     return f"{n / 1024 / 1024:.2f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} kB"
 
 
-def measure(base_url: str, runs: int, backend: str, fake: bool) -> dict:
+def measure(base_url: str, runs: int, backend: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -107,10 +107,6 @@ def measure(base_url: str, runs: int, backend: str, fake: bool) -> dict:
         try:
             context = browser.new_context()
             page = context.new_page()
-            if fake:
-                from test_demo import use_fake_codec
-
-                use_fake_codec(page)
             if backend == "cpu":  # as a browser without WebGL would run
                 page.add_init_script("""
                   for (const C of [HTMLCanvasElement, globalThis.OffscreenCanvas].filter(Boolean)) {
@@ -165,11 +161,8 @@ def main(argv=None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--site-models", type=Path,
                         help="a `python -m converter --out` folder to use in place of site/models")
-    parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)  # the tests' stand-in codec
     args = parser.parse_args(argv)
 
-    if not args.fake and not (ROOT / "site" / "js" / "aec" / "codec.js").exists():
-        sys.exit("site/js/aec/codec.js does not exist yet: nothing to benchmark")
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site
         if site is None or args.site_models:
@@ -183,7 +176,7 @@ def main(argv=None) -> int:
             shutil.copytree(args.site_models, site / "models")
         server, base_url = serve(site)
         try:
-            result = measure(base_url, args.runs, args.backend, args.fake)
+            result = measure(base_url, args.runs, args.backend)
         finally:
             server.shutdown()
             server.server_close()
@@ -209,7 +202,7 @@ def main(argv=None) -> int:
          f"<= {fmt_bytes(TARGET_BYTES)}", result["bytes"] <= TARGET_BYTES),
     ]
     print(f"chromium {result['chromium']} (headless), tf.js backend: {steady['backend']}, "
-          f"{platform.machine()} with {os.cpu_count()} CPUs{' [FAKE CODEC]' if args.fake else ''}")
+          f"{platform.machine()} with {os.cpu_count()} CPUs")
     print()
     w = max(len(c[0]) for c in checks)
     print(f"{'measure':<{w}}  {'value':>10}  {'target':>9}  ok")

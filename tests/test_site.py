@@ -90,23 +90,27 @@ class _Files:
         return type("F", (), {"inclusion": level})()
 
 
-def test_demo_scripts_injected_only_when_demo_js_exists():
+def test_demo_scripts_injected_and_a_missing_demo_fails_the_build():
+    from mkdocs.exceptions import PluginError
+
     hooks = load_hooks()
+    demo = hooks.DEMO_JS
+    assert demo == "js/demo/index.js" and (ROOT / "site" / demo).is_file()
     html = "<body><div data-demo-root></div></body>"
-    assert hooks.inject_demo(html, "slides/index.html", _Files()) == html
-    excluded = _Files("js/demo.js", excluded=["js/demo.js"])  # exclude_docs: not published
-    assert hooks.inject_demo(html, "slides/index.html", excluded) == html
-    assert hooks.inject_demo("<body>no demo</body>", "demo.html", _Files("js/demo.js")) == "<body>no demo</body>"
-    out = hooks.inject_demo(html, "slides/index.html", _Files("js/demo.js"))
+    assert hooks.inject_demo("<body>no demo</body>", "demo.html", _Files()) == "<body>no demo</body>"
+    for files in (_Files(), _Files(demo, excluded=[demo])):  # missing, or not published (exclude_docs)
+        with pytest.raises(PluginError, match="data-demo-root"):
+            hooks.inject_demo(html, "slides/index.html", files)
+    out = hooks.inject_demo(html, "slides/index.html", _Files(demo))
     for src in hooks.TFJS:
         assert f'<script defer src="../{src}"></script>' in out
-    assert '<script type="module" src="../js/demo.js"></script>' in out
-    out = hooks.inject_demo(html, "demo.html", _Files("js/demo.js"))
-    assert 'src="js/demo.js"' in out and all(f'src="{src}"' in out for src in hooks.TFJS)
-    assert out.index("tf-core") < out.index("tf-backend-webgl") < out.index("js/demo.js")
+    assert '<script type="module" src="../js/demo/index.js"></script>' in out
+    out = hooks.inject_demo(html, "demo.html", _Files(demo))
+    assert 'src="js/demo/index.js"' in out and all(f'src="{src}"' in out for src in hooks.TFJS)
+    assert out.index("tf-core") < out.index("tf-backend-webgl") < out.index("js/demo/index.js")
     # A page that loads the demo itself is left alone.
-    own = '<body><div data-demo-root></div><script type="module" src="js/demo.js"></script></body>'
-    assert hooks.inject_demo(own, "demo.html", _Files("js/demo.js")) == own
+    own = '<body><div data-demo-root></div><script type="module" src="js/demo/index.js"></script></body>'
+    assert hooks.inject_demo(own, "demo.html", _Files(demo)) == own
 
 
 def test_results_json_has_the_shape_the_slides_read():

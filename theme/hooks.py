@@ -12,9 +12,9 @@ What this does at build time, and why:
   slides' CSP and runs one inline script written by the notes plugin; its hash
   is taken from the shipped plugin file, so updating reveal.js cannot silently
   break the notes window.
-* The demo: site/js/demo.js is written by another part of the project. Where it
-  exists, pages holding a `data-demo-root` element get tf.js and demo.js
-  script tags; where it does not, nothing is injected (and nothing 404s).
+* The demo: pages holding a `data-demo-root` element get tf.js and the demo's
+  entry module (site/js/demo/index.js) as script tags; a build without that
+  module fails rather than ship a page whose demo never starts.
 * Figures and numbers (site/results/) are written by `python -m training
   evaluate`, which also copies the training plots there; nothing here.
 """
@@ -64,7 +64,7 @@ NOTES_PLUGIN = "reveal.js/dist/plugin/notes.js"
 # DevTools would fetch it (and log a 404), so the comment is dropped instead.
 SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
 
-DEMO_JS = "js/demo.js"
+DEMO_JS = "js/demo/index.js"  # the demo's entry module; it imports the rest
 TFJS = [dest for _, dest in VENDOR_FILES if dest.startswith("vendor/tfjs/")]  # in load order
 SLIDES = "slides/index.html"
 
@@ -245,10 +245,12 @@ def on_files(files: Files, config) -> Files:
 
 
 def inject_demo(html: str, page_url: str, files: Files) -> str:
-    """Load tf.js and the demo on pages that hold a demo container, if the demo exists."""
-    demo = files.get_file_from_path(DEMO_JS)
-    if "data-demo-root" not in html or demo is None or demo.inclusion.is_excluded():
+    """Load tf.js and the demo on pages that hold a demo container."""
+    if "data-demo-root" not in html:
         return html
+    demo = files.get_file_from_path(DEMO_JS)
+    if demo is None or demo.inclusion.is_excluded():
+        raise PluginError(f"{page_url} holds a demo (data-demo-root) but site/{DEMO_JS} is not published")
     if re.search(r"""src=["'][^"']*""" + re.escape(DEMO_JS), html):
         return html  # the page loads it itself
     # Deferred scripts run in document order: core first, then what extends it.

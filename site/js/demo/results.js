@@ -1,0 +1,112 @@
+// The demo's results: our file (bytes, hex, ratio, times, reconstruction,
+// PSNR, download and share link) and the browser's JPEG and WebP at the
+// nearest size not below ours.
+
+import { browserBaseline, paint } from "./dom.js";
+import { shareUrl } from "./links.js";
+import { errorText, fmtDb, fmtMs, fmtRatio, psnr, toHex } from "./numbers.js";
+import { TEXT } from "./strings.js";
+import { EXTENSION } from "./view.js";
+
+const BASELINES = [["jpeg", "image/jpeg"], ["webp", "image/webp"]];
+
+/** A digit's pixels as one hex string, the canvases' data-pixels (a test hook). */
+export const hexOf = (pixels) => toHex(pixels).replace(/ /g, "");
+
+export class Results {
+  /** v: the nodes of buildView; setText(node, entry) writes a strings.js entry. */
+  constructor(v, setText) {
+    this.v = v;
+    this.setText = setText;
+    this.bytes = null; // the file shown, or null
+    this.downloadUrl = null;
+    v.download.addEventListener("click", (e) => {
+      if (!this.bytes) e.preventDefault();
+    });
+  }
+
+  clear() {
+    const v = this.v;
+    this.bytes = null;
+    paint(v.reconCanvas, null);
+    for (const out of [v.bytesOut, v.psnrOut, v.ratioOut, v.encodeOut, v.decodeOut]) out.textContent = "–";
+    v.hexOut.textContent = "";
+    this.setDownload(null);
+    this.clearBaselines();
+  }
+
+  /** bytes: the file; result: its decompression; original: the input (null: none to compare). */
+  show(bytes, result, encodeMs, original, firstRun) {
+    const v = this.v;
+    const image = result.images[0];
+    this.bytes = bytes;
+    paint(v.reconCanvas, image);
+    v.reconCanvas.dataset.pixels = hexOf(image);
+    v.bytesOut.textContent = String(bytes.length);
+    v.ratioOut.textContent = fmtRatio(bytes.length);
+    v.hexOut.textContent = toHex(bytes);
+    const note = firstRun ? TEXT.firstRun.en : "";
+    v.encodeOut.textContent = fmtMs(encodeMs) + (encodeMs !== undefined ? note : "");
+    v.decodeOut.textContent = fmtMs(result.decodeMs) + note;
+    v.psnrOut.textContent = original ? fmtDb(psnr(original, image)) : "–";
+    this.setDownload(bytes, result.modelId);
+  }
+
+  setDownload(bytes, modelId) {
+    const { download, share, copyButton } = this.v;
+    if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
+    this.downloadUrl = null;
+    if (!bytes) {
+      download.removeAttribute("href");
+      download.removeAttribute("download");
+      download.setAttribute("aria-disabled", "true");
+      share.hidden = true;
+      copyButton.hidden = true;
+      return;
+    }
+    this.downloadUrl = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
+    download.href = this.downloadUrl;
+    download.download = `digit-model${modelId}${EXTENSION}`;
+    download.removeAttribute("aria-disabled");
+    share.href = shareUrl(bytes);
+    share.hidden = false;
+    copyButton.hidden = !(navigator.clipboard && window.isSecureContext);
+  }
+
+  clearBaselines() {
+    for (const out of Object.values(this.v.baselineOut)) {
+      paint(out.canvas, null);
+      for (const text of [out.bytes, out.db, out.quality, out.profile]) text.textContent = "–";
+      out.note.textContent = "";
+    }
+  }
+
+  /** JPEG, then WebP, for `target` bytes; stops when `superseded()` turns true. */
+  async runBaselines(pixels, target, superseded) {
+    this.clearBaselines();
+    for (const [key, type] of BASELINES) {
+      if (superseded()) return;
+      const out = this.v.baselineOut[key];
+      let r;
+      try {
+        r = await browserBaseline(pixels, type, target, superseded);
+      } catch (e) {
+        this.setText(out.note, TEXT.baselineFailed(errorText(e)));
+        continue;
+      }
+      if (r === undefined) return; // superseded
+      if (r === null) {
+        this.setText(out.note, TEXT.noEncoder);
+        continue;
+      }
+      paint(out.canvas, r.pixels);
+      out.canvas.dataset.pixels = hexOf(r.pixels);
+      out.bytes.textContent = String(r.bytes);
+      out.db.textContent = fmtDb(r.psnr);
+      out.quality.textContent = r.quality.toFixed(2);
+      out.profile.textContent = String(r.profileBytes);
+      if (r.note) this.setText(out.note, TEXT[r.note]);
+      else out.note.textContent = "";
+    }
+  }
+}
