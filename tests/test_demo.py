@@ -3,12 +3,12 @@
 Two modes, chosen once per session:
 
 * ``real``: the shipped models (site/models/manifest.json, models/talk) and the
-  JS codec (site/js/aec/codec.js) exist. The demo's bytes and reconstructions
+  JS codec (site/js/aec/loader.js, codec.js) exist. The demo's bytes and reconstructions
   are checked against the Python codec (in-process, and the CLI for downloads).
   DEMO_SITE_MODELS=DIR (a `python -m converter --out DIR` folder, served in
   place of site/models) and DEMO_MODELS_DIR=DIR (the Keras models it came from)
   test freshly trained models before they are committed.
-* ``fake``: they do not exist yet. codec.js and samples.json are replaced
+* ``fake``: they do not exist yet. loader.js and samples.json are replaced
   (playwright routes) by a tiny stand-in with the same API, so the demo's UI,
   files, links, errors and the WebGL fallback are still tested; the checks
   against Python are skipped.
@@ -39,7 +39,7 @@ SITE_MODELS = Path(os.environ.get("DEMO_SITE_MODELS") or ROOT / "site" / "models
 OVERRIDE_SITE_MODELS = bool(os.environ.get("DEMO_SITE_MODELS"))
 REAL = all(p.exists() for p in [
     SITE_MODELS / "manifest.json",
-    ROOT / "site" / "js" / "aec" / "codec.js",
+    ROOT / "site" / "js" / "aec" / "loader.js",
     MODELS_DIR / "talk",
 ])
 MODE = "real" if REAL else "fake"
@@ -47,9 +47,9 @@ TOLERANCE = 3  # /255, between the browser's and Python's decoders
 ROOT_SEL = "[data-demo-root]"
 
 pytestmark = pytest.mark.browser
-needs_real = pytest.mark.skipif(not REAL, reason="no shipped models / site/js/aec/codec.js yet (fake codec mode)")
+needs_real = pytest.mark.skipif(not REAL, reason="no shipped models / site/js/aec/loader.js yet (fake codec mode)")
 
-# A stand-in for site/js/aec/codec.js with the same API: 7x7 block means,
+# A stand-in for site/js/aec/loader.js with the same API: 7x7 block means,
 # quantised (8 bits for model 0, id+1 bits for level id), one header byte.
 # Runs its arithmetic in tf.js so the backend matters as it does for the real one.
 FAKE_CODEC_JS = r"""
@@ -68,7 +68,6 @@ export async function loadCodecs(baseUrl) {
       { id: 1, label: "Level 1" }, { id: 2, label: "Level 2" }, { id: 3, label: "Level 3" },
     ],
     async compress(pixels, modelId) {
-      const t0 = performance.now();
       const top = (1 << bitsOf(modelId)) - 1;
       const q = tf.tidy(() => tf.avgPool(tf.tensor4d(Float32Array.from(pixels), [1, 28, 28, 1]), 4, 4, "valid")
         .div(255).mul(top).round());
@@ -77,10 +76,9 @@ export async function loadCodecs(baseUrl) {
       const bytes = new Uint8Array(50);
       bytes[0] = MAGIC | modelId;
       v.forEach((x, i) => { bytes[1 + i] = x; });
-      return { bytes, encodeMs: performance.now() - t0 };
+      return [bytes];
     },
     async decompress(bytes) {
-      const t0 = performance.now();
       if (!(bytes instanceof Uint8Array) || bytes.length !== 50 || (bytes[0] & 0xf8) !== MAGIC || (bytes[0] & 7) > 3) {
         throw new FormatError("not a digit file (bad header)");
       }
@@ -90,7 +88,7 @@ export async function loadCodecs(baseUrl) {
         tf.tensor4d(Float32Array.from(bytes.subarray(1)), [1, 7, 7, 1]).div(top).mul(255), [28, 28]).round());
       const d = await img.data();
       img.dispose();
-      return { modelId, images: [Uint8Array.from(d)], decodeMs: performance.now() - t0 };
+      return { modelId, images: Uint8Array.from(d) };
     },
   };
 }
@@ -122,7 +120,7 @@ def fake_bytes(model_id: int = 2) -> bytes:
 
 
 def use_fake_codec(page) -> None:
-    page.route("**/js/aec/codec.js",
+    page.route("**/js/aec/loader.js",
                lambda route: route.fulfill(body=FAKE_CODEC_JS, content_type="text/javascript"))
     page.route("**/models/samples.json", lambda route: route.fulfill(json=fake_samples()))
 
@@ -426,7 +424,7 @@ def test_model_load_failure_is_visible(probe):
     if REAL:  # a manifest that does not verify
         page.route("**/models/manifest.json", lambda route: route.fulfill(json={"broken": True}))
     else:
-        page.route("**/js/aec/codec.js", lambda route: route.fulfill(
+        page.route("**/js/aec/loader.js", lambda route: route.fulfill(
             body='export async function loadCodecs() { throw new Error("manifest.json: sha256 mismatch"); }',
             content_type="text/javascript"))
     open_demo(probe)

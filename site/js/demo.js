@@ -11,8 +11,9 @@
 //
 // Pieces used (colleagues' modules, imported dynamically so that a missing or
 // broken one gives a visible message instead of a dead page):
-//   ./aec/codec.js       loadCodecs(modelsUrl) -> {levels, backend,
-//                          compress(pixels, modelId), decompress(bytes)}
+//   ./aec/loader.js      loadCodecs(modelsUrl) -> {levels, backend,
+//                          compress(pixels, modelId) -> [bytes],
+//                          decompress(bytes) -> {modelId, images (n*784)}}
 //   ./aec/preprocess.js  preprocess(rgba, width, height) -> Uint8Array(784)
 //   ../models/samples.json real MNIST test digits for the picker
 //
@@ -394,7 +395,7 @@ async function loadEngine() {
   }
   const { fallback } = await chooseBackend(tf);
   const [{ loadCodecs }, { preprocess }] = await Promise.all([
-    import("./aec/codec.js"),
+    import("./aec/loader.js"),
     import("./aec/preprocess.js"),
   ]);
   const codecs = await loadCodecs(MODELS_URL);
@@ -402,6 +403,22 @@ async function loadEngine() {
     throw new Error("the model manifest lists no models");
   }
   return { codecs, preprocess, fallback, backend: codecs.backend || tf.getBackend() };
+}
+
+// The codecs take and give flat arrays (n*784 pixels), as the Python codec
+// does; the UI times each step and shows the first digit.
+async function compressTimed(codecs, pixels, modelId) {
+  const t0 = performance.now();
+  const [bytes] = await codecs.compress(pixels, modelId);
+  return { bytes, encodeMs: performance.now() - t0 };
+}
+
+async function decompressTimed(codecs, bytes) {
+  const t0 = performance.now();
+  const { modelId, images } = await codecs.decompress(bytes);
+  const digits = [];
+  for (let i = 0; i < images.length; i += PIXELS) digits.push(images.subarray(i, i + PIXELS));
+  return { modelId, images: digits, decodeMs: performance.now() - t0 };
 }
 
 function getEngine() {
@@ -928,8 +945,8 @@ class Demo {
   async compressJob(pixels, modelId) {
     const { codecs } = this.engine;
     this.setStatus("Compressing…", "Comprimeren…");
-    const { bytes, encodeMs } = await codecs.compress(pixels, modelId);
-    const result = await codecs.decompress(bytes);
+    const { bytes, encodeMs } = await compressTimed(codecs, pixels, modelId);
+    const result = await decompressTimed(codecs, bytes);
     this.clearError();
     this.showResult(bytes, result, encodeMs, pixels, this.warmUp(modelId));
     this.setStatus("Done. Comparing with JPEG and WebP…", "Klaar. Vergelijken met JPEG en WebP…");
@@ -968,7 +985,7 @@ class Demo {
     this.setStatus("Decompressing…", "Decomprimeren…");
     let result;
     try {
-      result = await this.engine.codecs.decompress(bytes);
+      result = await decompressTimed(this.engine.codecs, bytes);
     } catch (e) {
       this.showError(`Could not decompress ${name}: ${errorText(e)}`, `Kon ${name} niet decomprimeren: ${errorText(e)}`);
       this.setStatus("Not a valid file.", "Geen geldig bestand.");
