@@ -1,4 +1,4 @@
-"""The JS codec (site/js/aec/codec.js) with the converted models in chromium, on the
+"""The JS codec (site/js/aec/codec.js, loaded by loader.js) with the converted models in chromium, on the
 built site, WebGL backend (and the CPU backend for comparison).
 
 Two sets of models:
@@ -70,7 +70,8 @@ def page_with_tf(probe, site_url):
 
 RUN_JS = """
 async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) => {
-  const codec = await import(base + "js/aec/codec.js");
+  const { loadCodecs } = await import(base + "js/aec/loader.js");
+  const { toFloat } = await import(base + "js/aec/pixels.js");
   const { decodeStream } = await import(base + "js/aec/format.js");
   await tf.setBackend(backend);
   await tf.ready();
@@ -82,19 +83,17 @@ async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) 
     for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
     return btoa(s);
   };
-  const c = await codec.loadCodecs(base + folder);
+  const c = await loadCodecs(base + folder);
   const px = fromB64(digits);
-  const n = px.length / codec.PIXELS;
-  const image = { data: codec.toFloatImages(px), shape: [n, 28, 28, 1] };
-  const levels = c.manifest.codec.levels;
-  const onehot = { data: new Float32Array(n * levels), shape: [n, levels] };
-  for (let d = 0; d < n; d++) onehot.data[d * levels + level - 1] = 1;
+  const n = px.length / (28 * 28);
+  const image = { data: toFloat(px), shape: [n, 28, 28, 1] };
+  const onehot = { data: c.learned.levelInput(level, n), shape: [n, c.learned.numLevels] };
   const out = { backend: tf.getBackend() };
   const t0 = performance.now();
-  out.talk_encoder = toB64(await c.networks.talk_encoder.run([image]));
-  out.talk_decoder = toB64(await c.networks.talk_decoder.run([{ data: f32(talkLatents), shape: [n, 4, 4, 8] }]));
-  out.codec_encoder = toB64(await c.networks.codec_encoder.run([image, onehot]));
-  out.codec_decoder = toB64(await c.networks.codec_decoder.run([{ data: f32(symbols), shape: [n, 4, 4, 16] }, onehot]));
+  out.talk_encoder = toB64(await c.talk.encoder.run([image]));
+  out.talk_decoder = toB64(await c.talk.decoder.run([{ data: f32(talkLatents), shape: [n, 4, 4, 8] }]));
+  out.codec_encoder = toB64(await c.learned.encoder.run([image, onehot]));
+  out.codec_decoder = toB64(await c.learned.decoder.run([{ data: f32(symbols), shape: [n, 4, 4, 16] }, onehot]));
   out.networkMs = performance.now() - t0;
   out.maxPixelDiff = 0;
   out.sameIndices = 0;
@@ -104,9 +103,9 @@ async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) 
     const { modelId, images } = await c.decompress(bytes);
     const want = fromB64(v.pixels);
     if (modelId !== v.model_id) throw new Error(`model ${modelId} != ${v.model_id}`);
-    for (let i = 0; i < want.length; i++) out.maxPixelDiff = Math.max(out.maxPixelDiff, Math.abs(images[0][i] - want[i]));
-    if (Array.from(decodeStream(bytes, c.tables).indices[0]).join() === v.indices.join()) out.sameIndices++;
-    const { bytes: again } = await c.compress(fromB64(v.digit), v.model_id);
+    for (let i = 0; i < want.length; i++) out.maxPixelDiff = Math.max(out.maxPixelDiff, Math.abs(images[i] - want[i]));
+    if (Array.from(decodeStream(bytes, c.tables).indices).join() === v.indices.join()) out.sameIndices++;
+    const [again] = await c.compress(fromB64(v.digit), v.model_id);
     if (Array.from(again, (b) => b.toString(16).padStart(2, "0")).join("") === v.hex) out.sameBytes++;
   }
   c.dispose();
@@ -207,7 +206,7 @@ def test_a_file_whose_sha256_differs_from_the_manifest_is_refused(tamper, model_
         (folder / shard).write_bytes(bytes(data))
     message = page_with_tf.page.evaluate(
         """async ({ base, folder }) => {
-             const { loadCodecs } = await import(base + "js/aec/codec.js");
+             const { loadCodecs } = await import(base + "js/aec/loader.js");
              try { await loadCodecs(base + folder); return "loaded"; }
              catch (err) { return `${err.name}: ${err.message}`; }
            }""", {"base": site_url, "folder": folder.name + "/"})

@@ -12,6 +12,7 @@ import {
   ArithmeticEncoder,
   BitReader,
   BitWriter,
+  checkIndices,
   decodeIndices,
   encodeIndices,
   HALF,
@@ -42,7 +43,8 @@ const synthetic = SUITES.find((s) => s.suite.name === "synthetic").models;
 
 const hex = (bytes) => Buffer.from(bytes).toString("hex");
 const unhex = (text) => new Uint8Array(Buffer.from(text, "hex"));
-const rowsToLists = (rows) => rows.map((r) => Array.from(r));
+// flat rows (n*R) -> n lists of R, as the vectors hold them
+const toLists = (flat, R) => Array.from({ length: flat.length / R }, (_, d) => Array.from(flat.subarray(d * R, (d + 1) * R)));
 
 // small deterministic PRNG (xorshift32)
 function prng(seed) {
@@ -132,6 +134,16 @@ test("coder: uniform 8-bit tables give the raw bytes", () => {
   assert.deepEqual(Array.from(w.toBytes()), [0x12, 0x34, 0xab, 0xff]);
 });
 
+test("coder: checkIndices refuses unknown tables and out-of-range indices", () => {
+  const t = new CodingTables([0, 5], [2, 3], [1, 65535, 1, 1, 65534]);
+  checkIndices([1, 2], [0, 1], t);
+  assert.throws(() => checkIndices([0], [2], t), /tableIds must be in \[0, 2\)/);
+  assert.throws(() => checkIndices([0], [-1], t), /tableIds/);
+  assert.throws(() => checkIndices([2], [0], t), /out of range/);
+  assert.throws(() => checkIndices([0.5], [0], t), /out of range/);
+  assert.throws(() => encodeIndices(new BitWriter(), [0], [7], t), RangeError);
+});
+
 test("coder: long pending runs and termination", () => {
   const t = new CodingTables([0], [3], [32767, 2, 32767]);
   const idx = new Array(400).fill(1);
@@ -186,12 +198,15 @@ test("vectors: JS encodes the same bytes and decodes the same indices", () => {
       assert.equal(hex(encodeStream(v.model_id, flat, tables)), v.hex, `${v.name} (flat)`);
       const got = decodeStream(unhex(v.hex), models);
       assert.equal(got.modelId, v.model_id);
-      assert.deepEqual(rowsToLists(got.indices), v.indices, `${suite.name}: ${v.name}`);
+      assert.ok(got.indices instanceof Int32Array);
+      assert.deepEqual(toLists(got.indices, tables.rowLength), v.indices, `${suite.name}: ${v.name}`);
       const h = readHeader(unhex(v.hex), models);
       assert.equal(h.modelId, v.model_id);
       assert.equal(h.n, v.indices.length);
       assert.ok(v.hex.length / 2 <= maxFileBytes(v.indices.length, tables.numElements, tables.clusterBits));
-      if (v.indices.length === 1) assert.equal(hex(encodeDigits(v.model_id, v.indices, tables)[0]), v.hex);
+      const files = encodeDigits(v.model_id, flat, tables);
+      assert.equal(files.length, v.indices.length);
+      if (v.indices.length === 1) assert.equal(hex(files[0]), v.hex);
       count++;
     }
   }
@@ -206,17 +221,30 @@ test("vectors: costs and cluster choice equal Python's", () => {
   }
   let count = 0;
   for (const { suite, models } of SUITES) {
+    const byModel = new Map();
     for (const c of suite.choose ?? []) {
       const t = models.get(c.model_id);
-      const row = t.choose(c.symbols);
+      const row = t.choose(Int32Array.from(c.symbols));
       assert.deepEqual(Array.from(row), c.row, `choose(${c.symbols})`);
       const clamped = c.symbols.map((v, e) =>
         Math.min(Math.max(v, t.clusters[0].offsets[e]), t.clusters[0].offsets[e] + t.clusters[0].sizes[e] - 1));
       assert.deepEqual(Array.from(t.symbols(row)), clamped);
+      if (!byModel.has(c.model_id)) byModel.set(c.model_id, []);
+      byModel.get(c.model_id).push(c);
       count++;
+    }
+    // batched, as Python's: B digits' symbols in one flat array -> B rows in one
+    for (const [id, cases] of byModel) {
+      const t = models.get(id);
+      const rows = t.choose(Int32Array.from(cases.flatMap((c) => c.symbols)));
+      assert.deepEqual(toLists(rows, t.rowLength), cases.map((c) => c.row));
+      const { clusters, indices } = t.split(rows);
+      assert.deepEqual(Array.from(clusters), cases.map((c) => (t.clusterBits ? c.row[0] : 0)));
+      assert.equal(indices.length, cases.length * t.numElements);
     }
   }
   assert.ok(count >= 10);
+  assert.throws(() => synthetic.get(3).choose(new Int32Array(5)), RangeError); // not a whole number of digits
 });
 
 test("vectors: invalid files throw FormatError with the expected message", () => {
@@ -236,7 +264,7 @@ test("vectors: invalid files throw FormatError with the expected message", () =>
   // tablesByModel may be a plain object as well
   const obj = Object.fromEntries(synthetic);
   const v = SUITES[0].suite.vectors[4];
-  assert.deepEqual(rowsToLists(decodeStream(unhex(v.hex), obj).indices), v.indices);
+  assert.deepEqual(toLists(decodeStream(unhex(v.hex), obj).indices, synthetic.get(v.model_id).rowLength), v.indices);
 });
 
 // ---------------------------------------------------------------------------
@@ -258,7 +286,7 @@ test("format: 65536 digits, the most a file may hold", () => {
   const data = encodeStream(3, new Int32Array(MAX_DIGITS), t);
   assert.equal(hex(data), "980004");
   const got = decodeStream(data, new Map([[3, t]]));
-  assert.equal(got.indices.length, MAX_DIGITS);
+  assert.equal(got.indices.length, MAX_DIGITS); // one index per digit
   assert.throws(() => decodeStream(data, new Map([[3, t]]), { maxDigits: 100 }), /too many digits/);
 });
 
@@ -299,7 +327,7 @@ test("format: random round trips (n = 1..4)", () => {
     assert.ok(data.length <= maxFileBytes(n, t.numElements));
     const got = decodeStream(data, new Map([[id, t]]));
     assert.equal(got.modelId, id);
-    assert.deepEqual(rowsToLists(got.indices), rows);
+    assert.deepEqual(toLists(got.indices, t.numElements), rows);
     if (n === 1) assert.deepEqual(Array.from(encodeDigits(id, rows, t)[0]), Array.from(data));
   }
 });
@@ -324,11 +352,11 @@ test("format: clustered round trips (streams of mixed clusters)", () => {
     });
     const data = encodeStream(5, rows, set);
     assert.ok(data.length <= maxFileBytes(n, E, set.clusterBits));
-    assert.deepEqual(rowsToLists(decodeStream(data, new Map([[5, set]])).indices), rows);
-    for (const row of rows) {
-      const again = set.choose(set.symbols(Int32Array.from(row)));
-      assert.deepEqual(Array.from(set.symbols(again)), Array.from(set.symbols(Int32Array.from(row))));
-    }
+    const flat = decodeStream(data, new Map([[5, set]])).indices;
+    assert.deepEqual(toLists(flat, set.rowLength), rows);
+    const again = set.choose(set.symbols(flat)); // all n digits at once
+    assert.equal(again.length, n * set.rowLength);
+    assert.deepEqual(Array.from(set.symbols(again)), Array.from(set.symbols(flat)));
   }
 });
 
@@ -340,8 +368,9 @@ test("format: decodeDigits error modes", () => {
   const datas = [good[0], new Uint8Array(0), stream, good[1], Uint8Array.from([...good[2], 1])];
   const res = decodeDigits(datas, synthetic, { onError: "mask" });
   assert.deepEqual(Array.from(res.modelIds), [1, -1, -1, 1, -1]);
-  assert.deepEqual(Array.from(res.indices[0]), ones);
-  assert.equal(res.indices[1].length, 128);
+  assert.equal(res.indices.length, 5 * 128); // rows of the longest model (0: 128), zero-padded
+  assert.deepEqual(Array.from(res.indices.subarray(0, 128)), [...ones, ...new Array(112).fill(0)]);
+  assert.ok(res.indices.subarray(128, 256).every((k) => k === 0));
   assert.equal(res.errors[0], null);
   assert.equal(res.errors[1].message, "empty file");
   assert.equal(res.errors[2].message, "expected a single digit, found 2 digits");

@@ -1,4 +1,4 @@
-// The JS codec (site/js/aec/codec.js) on the converted models, TF.js CPU backend,
+// The JS codec (site/js/aec/codec.js, loaded by loader.js) on the converted models, TF.js CPU backend,
 // against the Python codec: tests/vectors/models_v1*.json, written by
 // `python tests/vectors/make_vectors.py models` with the models in site/models.
 // Run: node --test tests/js/
@@ -11,11 +11,10 @@ import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import {
-  FormatError, ModelLoadError, PIXELS, dequantiseLatents, loadCodecs, quantiseLatents, sha256Fallback,
-  sha256Hex, toUint8Images,
-} from "../../site/js/aec/codec.js";
-import { decodeStream, encodeDigits, encodeStream } from "../../site/js/aec/format.js";
+import { Codecs } from "../../site/js/aec/codec.js";
+import { decodeStream, encodeDigits, encodeStream, FormatError } from "../../site/js/aec/format.js";
+import { loadCodecs, ModelLoadError, sha256Fallback, sha256Hex } from "../../site/js/aec/loader.js";
+import { SIZE } from "../../site/js/aec/pixels.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MODELS = process.env.AEC_SITE_MODELS || `${ROOT}site/models`;
@@ -23,6 +22,7 @@ const VECTORS = process.env.AEC_MODEL_VECTORS || `${ROOT}tests/vectors`;
 const MNIST = process.env.MNIST_DIR || `${ROOT}../shared/datasets/mnist`;
 const BULK_MIN_IDENTICAL = 0.99;
 const FUZZ_CASES = 10000;
+const PIXELS = SIZE * SIZE;
 
 const haveModels = existsSync(`${MODELS}/manifest.json`) && existsSync(`${VECTORS}/models_v1.json`);
 const noModels = haveModels ? false : `no converted models (${MODELS}/manifest.json) or vectors: run make convert`;
@@ -56,6 +56,7 @@ function codecs() {
     await tf.setBackend("cpu");
     const c = await loadCodecs(pathToFileURL(`${MODELS}/`).href, { tf, fetch: fileFetch() });
     assert.equal(c.backend, "cpu");
+    assert.ok(c instanceof Codecs);
     return c;
   })();
   return codecsPromise;
@@ -82,16 +83,6 @@ test("pure-JS SHA-256 matches node:crypto (and crypto.subtle)", async () => {
   }
 });
 
-test("numeric twins: pixels round half up in float32, latents clamp to 0..255", () => {
-  const x = Float32Array.from({ length: PIXELS }, (_, i) => (i % 256) / 255);
-  assert.deepEqual(Array.from(toUint8Images(x)[0]), Array.from({ length: PIXELS }, (_, i) => i % 256));
-  assert.equal(toUint8Images(Float32Array.from({ length: PIXELS }, () => -0.3))[0][0], 0);
-  assert.equal(toUint8Images(Float32Array.from({ length: PIXELS }, () => 1.7))[0][5], 255);
-  assert.equal(toUint8Images(Float32Array.from({ length: PIXELS }, () => 0.5 / 255))[0][0], 1); // half up
-  assert.deepEqual(Array.from(quantiseLatents([0, 0.5, 1, 2, -1], 1)), [0, 128, 255, 255, 0]);
-  assert.deepEqual(Array.from(dequantiseLatents([0, 255], 2)), [0, Math.fround(255 * Math.fround(2 / 255))]);
-});
-
 test("a missing manifest or a broken one is a clear ModelLoadError", async () => {
   const fetch404 = async () => ({ ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0) });
   await assert.rejects(loadCodecs("file:///nowhere/", { tf, fetch: fetch404 }), (err) =>
@@ -112,10 +103,10 @@ test("JS decodes every Python vector to the same model, indices and pixels (<= 1
     const bytes = fromHex(vec.hex);
     const { modelId, images } = await c.decompress(bytes);
     assert.equal(modelId, vec.model_id);
-    assert.equal(images.length, 1);
+    assert.ok(images instanceof Uint8Array && images.length === PIXELS); // one digit
     const expected = fromB64(vec.pixels);
-    for (let i = 0; i < PIXELS; i++) maxDiff = Math.max(maxDiff, Math.abs(images[0][i] - expected[i]));
-    assert.deepEqual(Array.from(decodeStream(bytes, c.tables).indices[0]), vec.indices);
+    for (let i = 0; i < PIXELS; i++) maxDiff = Math.max(maxDiff, Math.abs(images[i] - expected[i]));
+    assert.deepEqual(Array.from(decodeStream(bytes, c.tables).indices), vec.indices);
   }
   t.diagnostic(`${v.vectors.length} vectors, max pixel diff ${maxDiff}/255 (CPU backend)`);
   assert.ok(maxDiff <= 1, `max pixel diff ${maxDiff}/255`);
@@ -126,8 +117,11 @@ test("JS encodes the vector digits to Python's indices and bytes", { skip: noMod
   const v = vectors();
   let same = 0;
   for (const vec of v.vectors) {
-    const { bytes, indices } = await c.compress(fromB64(v.digits[vec.digit].pixels), vec.model_id);
-    if (hex(bytes) === vec.hex && Array.from(indices).join() === vec.indices.join()) same++;
+    const pixels = fromB64(v.digits[vec.digit].pixels);
+    const files = await c.compress(pixels, vec.model_id); // fetches the level's tables
+    const indices = await c.codecFor(vec.model_id).encodeIndices(pixels, vec.model_id);
+    assert.equal(files.length, 1);
+    if (hex(files[0]) === vec.hex && Array.from(indices).join() === vec.indices.join()) same++;
   }
   t.diagnostic(`${same}/${v.vectors.length} identical`);
   assert.ok(same >= BULK_MIN_IDENTICAL * v.vectors.length, `${same}/${v.vectors.length} identical`);
@@ -136,7 +130,7 @@ test("JS encodes the vector digits to Python's indices and bytes", { skip: noMod
 function mnistTestImages(count) {
   const raw = gunzipSync(readFileSync(`${MNIST}/t10k-images-idx3-ubyte.gz`));
   assert.equal(raw.readUInt32BE(0), 0x803, "t10k images: bad IDX magic");
-  return Array.from({ length: count }, (_, i) => raw.subarray(16 + i * PIXELS, 16 + (i + 1) * PIXELS));
+  return raw.subarray(16, 16 + count * PIXELS); // count digits, flat
 }
 
 const noMnist = existsSync(`${MNIST}/t10k-images-idx3-ubyte.gz`) ? false : `no MNIST in ${MNIST} (set MNIST_DIR)`;
@@ -150,16 +144,20 @@ test("JS encodes 1,000 MNIST test digits to Python's bytes (>= 99% identical)", 
   const differ = [];
   for (let j = 0; j < ids.length; j++) {
     const rows = [];
-    for (let i = j; i < images.length; i += ids.length) rows.push(i);
-    const indices = await c.encodeIndices(rows.map((i) => images[i]), ids[j]);
+    for (let i = j; i < bulk.files.length; i += ids.length) rows.push(i);
+    const batch = new Uint8Array(rows.length * PIXELS);
+    rows.forEach((i, k) => batch.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS));
+    await c.loadTables(ids[j]);
+    const indices = await c.codecFor(ids[j]).encodeIndices(batch, ids[j]); // all the level's digits at once
     const files = encodeDigits(ids[j], indices, c.tables.get(ids[j]));
     files.forEach((bytes, k) => {
       if (`${bytes.length}:${sha256(bytes).slice(0, 16)}` === bulk.files[rows[k]]) same++;
       else differ.push(`digit ${rows[k]} (model ${ids[j]})`);
     });
   }
-  t.diagnostic(`${same}/${images.length} files identical to Python's` + (differ.length ? `; differ: ${differ.slice(0, 10).join(", ")}` : ""));
-  assert.ok(same >= BULK_MIN_IDENTICAL * images.length, `${same}/${images.length} identical`);
+  const n = bulk.files.length;
+  t.diagnostic(`${same}/${n} files identical to Python's` + (differ.length ? `; differ: ${differ.slice(0, 10).join(", ")}` : ""));
+  assert.ok(same >= BULK_MIN_IDENTICAL * n, `${same}/${n} identical`);
 });
 
 // The format has no checksum: a truncated or bit-flipped file usually decodes to other
@@ -206,7 +204,7 @@ test(`random, truncated and bit-flipped files: FormatError or a canonical decode
       if (i % 20 === 0) {
         try {
           const { images } = await c.decompress(bytes);
-          assert.ok(images.length >= 1 && images.every((im) => im instanceof Uint8Array && im.length === PIXELS));
+          assert.ok(images instanceof Uint8Array && images.length >= PIXELS && images.length % PIXELS === 0);
         } catch (err) {
           if (!(err instanceof FormatError)) throw new Error(`decompress ${kind} ${hex(bytes)}: ${err}`);
         }

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  preprocess, to_gray, to_ink, crop_to_ink, fit_box, box_weights, box_resize,
-  center_of_mass_place, SIZE,
+  preprocess, toGray, toInk, cropToInk, fitBox, boxWeights, boxResize,
+  centerOfMassPlace,
 } from '../../site/js/aec/preprocess.js';
+import { SIZE } from '../../site/js/aec/pixels.js';
 
 const vectors = JSON.parse(readFileSync(
   fileURLToPath(new URL('../vectors/preprocess_v1.json', import.meta.url)), 'utf8'));
@@ -57,26 +58,26 @@ test('blank and empty inputs give zeros', () => {
 
 test('grey pixels keep their value; transparency composites to background', () => {
   const rgba = new Uint8Array([7, 7, 7, 255, 200, 200, 200, 255]);
-  assert.deepEqual(Array.from(to_gray(rgba, 2, 1)), [7, 200]);
+  assert.deepEqual(Array.from(toGray(rgba, 2, 1)), [7, 200]);
   // black ink with alpha 128 next to transparent pixels: dark ink -> over white
   const t = new Uint8Array([0, 0, 0, 128, 0, 0, 0, 0]);
-  assert.deepEqual(Array.from(to_gray(t, 2, 1)), [127, 255]);
-  assert.equal(to_gray(new Uint8Array(8), 2, 1), null);
+  assert.deepEqual(Array.from(toGray(t, 2, 1)), [127, 255]);
+  assert.equal(toGray(new Uint8Array(8), 2, 1), null);
 });
 
 test('box filter: weights, exact copy at equal size, averages', () => {
   for (const [n, m] of [[7, 3], [20, 20], [5, 20], [41, 20]]) {
-    for (const row of box_weights(n, m)) assert.equal(row.reduce((a, b) => a + b, 0), n);
+    for (const row of boxWeights(n, m)) assert.equal(row.reduce((a, b) => a + b, 0), n);
   }
   const img = Int32Array.from({ length: 20 * 20 }, (_, i) => (i * 37) % 256);
-  assert.deepEqual(box_resize(img, 20, 20, 20, 20), img);
+  assert.deepEqual(boxResize(img, 20, 20, 20, 20), img);
   // 2x2 -> 1x1: mean of 0, 1, 1, 1 = 0.75 -> 1 ; of 0, 0, 1, 1 = 0.5 -> 1 (half up)
-  assert.deepEqual(Array.from(box_resize(Int32Array.from([0, 1, 1, 1]), 2, 2, 1, 1)), [1]);
-  assert.deepEqual(Array.from(box_resize(Int32Array.from([0, 0, 1, 1]), 2, 2, 1, 1)), [1]);
-  assert.deepEqual(Array.from(box_resize(Int32Array.from([0, 0, 0, 1]), 2, 2, 1, 1)), [0]);
-  assert.deepEqual(fit_box(40, 10), [20, 5]);
-  assert.deepEqual(fit_box(10, 41), [5, 20]);
-  assert.deepEqual(fit_box(1, 400), [1, 20]);
+  assert.deepEqual(Array.from(boxResize(Int32Array.from([0, 1, 1, 1]), 2, 2, 1, 1)), [1]);
+  assert.deepEqual(Array.from(boxResize(Int32Array.from([0, 0, 1, 1]), 2, 2, 1, 1)), [1]);
+  assert.deepEqual(Array.from(boxResize(Int32Array.from([0, 0, 0, 1]), 2, 2, 1, 1)), [0]);
+  assert.deepEqual(fitBox(40, 10), [20, 5]);
+  assert.deepEqual(fitBox(10, 41), [5, 20]);
+  assert.deepEqual(fitBox(1, 400), [1, 20]);
 });
 
 test('an MNIST-like digit is unchanged', () => {
@@ -87,8 +88,8 @@ test('an MNIST-like digit is unchanged', () => {
   for (let i = 0; i < 784; i++) rgba.set([g[i], g[i], g[i], 255], 4 * i);
   assert.deepEqual(preprocess(rgba, 28, 28), g);
   // the pieces agree with the whole
-  const ink = to_ink(to_gray(rgba, 28, 28), 28, 28);
-  const crop = crop_to_ink(ink, 28, 28);
+  const ink = toInk(toGray(rgba, 28, 28), 28, 28);
+  const crop = cropToInk(ink, 28, 28);
   assert.deepEqual([crop.width, crop.height], [8, 20]);
-  assert.deepEqual(center_of_mass_place(crop.data, 8, 20), g);
+  assert.deepEqual(centerOfMassPlace(crop.data, 8, 20), g);
 });

@@ -1,4 +1,4 @@
-// Digit file format, version 2 (twin of aec/format.py; spec: format.md on the site).
+// Twin of aec/format.py: the digit file format, version 2 (spec: format.md on the site).
 //
 // Bits, MSB first within bytes:
 //   version (2 bits, 10) | model id (3 bits) | n in Elias-gamma (n <= 65536)
@@ -9,19 +9,20 @@
 // Readers re-encode what they decoded and insist on identical bytes.
 // Per digit, callers exchange a row: [cluster, E indices] (just the E indices when c = 0).
 //
-// API (Python snake_case <-> JavaScript camelCase):
+// API (Python snake_case <-> JavaScript camelCase; Python's (n, R) rows are one
+// flat row-major Int32Array of n*R here, R = the tables' rowLength):
 //   encodeStream(modelId, indices, tables) -> Uint8Array
-//   decodeStream(data, tablesByModel, {maxDigits}) -> {modelId, indices: Int32Array[] (one per digit)}
-//   encodeDigits(modelId, rows, tables) -> Uint8Array[]
+//   decodeStream(data, tablesByModel, {maxDigits}) -> {modelId, indices: Int32Array(n*R)}
+//   encodeDigits(modelId, indices, tables) -> Uint8Array[] (one one-digit file per row)
 //   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, indices} | FormatError>
-//   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, indices, errors}
-//   readHeader(data, tablesByModel) -> {modelId, n, headerBits}
-// `indices` for encoding: an array of n rows (arrays / typed arrays of R = rowLength
-// integers), or one flat array of n*R; a single row is one digit.
+//   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, indices: Int32Array(B*R), errors}
+//   readHeader(data, tablesByModel) -> {modelId, n, headerBits, clusters}
+// `indices` for encoding: one flat array of n*R integers (a single row is one
+// digit), or an array of n rows.
 // `tablesByModel`: a Map or a plain object, model id -> TableSet (or CodingTables).
 
 import { ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter } from "./range_coder.js";
-import { TableSet } from "./tables.js";
+import { MAX_SIZE, TableSet } from "./tables.js";
 
 export const FORMAT_VERSION = 2;
 export const VERSION_BITS = 2;
@@ -149,31 +150,35 @@ export function readHeader(data, tablesByModel, { maxDigits = MAX_DIGITS } = {})
 // one file
 // ---------------------------------------------------------------------------
 
-/** indices -> array of n rows of R integers (validated). */
-function toRows(indices, tables, what) {
-  const E = tables.rowLength;
-  let rows;
+/** indices (flat n*R, or n rows of R) -> {clusters (n), idx (n*E)}, validated. */
+function checkRows(indices, tables, what) {
+  const R = tables.rowLength;
+  let flat = indices;
   if (indices.length > 0 && typeof indices[0] === "object" && indices[0] !== null) {
-    rows = Array.from(indices);
-  } else {
-    if (indices.length % E !== 0) throw new RangeError(`${what}: expected n rows of ${E} indices`);
-    rows = [];
-    for (let i = 0; i < indices.length; i += E) rows.push(indices.slice(i, i + E));
-  }
-  for (const row of rows) {
-    if (row.length !== E) throw new RangeError(`${what}: expected rows of ${E} indices, got ${row.length}`);
-    const c = tables.clusterBits ? row[0] : 0;
-    if (!Number.isInteger(c) || c < 0 || c >= tables.clusters.length) throw new RangeError(`${what}: cluster out of range`);
-    const { indices: idx } = tables.split(row);
-    const sizes = tables.clusters[c].sizes;
-    for (let e = 0; e < idx.length; e++) {
-      const k = idx[e];
-      if (!Number.isInteger(k) || k < 0 || k >= sizes[e]) {
-        throw new RangeError(`${what}: indices out of range (clamp symbols with CodingTables.symbolsToIndices)`);
-      }
+    flat = [];
+    for (const row of indices) {
+      if (row.length !== R) throw new RangeError(`${what}: expected rows of ${R} indices, got ${row.length}`);
+      for (const v of row) flat.push(v);
     }
   }
-  return rows;
+  if (flat.length % R !== 0) throw new RangeError(`${what}: expected n rows of ${R} indices`);
+  const outOfRange = `${what}: indices out of range (clamp symbols with CodingTables.symbolsToIndices)`;
+  for (let i = 0; i < flat.length; i++) {
+    if (!Number.isInteger(flat[i])) throw new RangeError(`${what}: indices must be integers`);
+    if (flat[i] < 0 || flat[i] >= MAX_SIZE) throw new RangeError(outOfRange); // so split()'s Int32Array holds them
+  }
+  const { clusters, indices: idx } = tables.split(flat);
+  const E = tables.numElements;
+  for (let d = 0; d < clusters.length; d++) {
+    const c = clusters[d];
+    if (c >= tables.clusters.length) throw new RangeError(`${what}: cluster out of range`);
+    const sizes = tables.clusters[c].sizes;
+    for (let e = 0; e < E; e++) {
+      const k = idx[d * E + e];
+      if (k >= sizes[e]) throw new RangeError(outOfRange);
+    }
+  }
+  return { clusters, idx };
 }
 
 function pack(writer) {
@@ -183,19 +188,19 @@ function pack(writer) {
   return bytes.slice(0, end);
 }
 
-function encodeRows(modelId, rows, tables) {
+function encodeRows(modelId, clusters, idx, tables) {
   const w = new BitWriter();
-  for (const b of headerBits(modelId, rows.length)) w.writeBit(b);
+  for (const b of headerBits(modelId, clusters.length)) w.writeBit(b);
   const c = tables.clusterBits;
-  for (const row of rows) {
-    for (let i = c - 1; c && i >= 0; i--) w.writeBit((row[0] >> i) & 1);
+  for (let d = 0; c && d < clusters.length; d++) {
+    for (let i = c - 1; i >= 0; i--) w.writeBit((clusters[d] >> i) & 1);
   }
   const enc = new ArithmeticEncoder(w);
-  for (const row of rows) {
-    const { cluster, indices } = tables.split(row);
-    const cdfs = tables.clusters[cluster].cdfs;
-    for (let e = 0; e < cdfs.length; e++) {
-      const k = indices[e];
+  const E = tables.numElements;
+  for (let d = 0; d < clusters.length; d++) {
+    const cdfs = tables.clusters[clusters[d]].cdfs;
+    for (let e = 0; e < E; e++) {
+      const k = idx[d * E + e];
       enc.encode(cdfs[e][k], cdfs[e][k + 1]);
     }
   }
@@ -203,29 +208,48 @@ function encodeRows(modelId, rows, tables) {
   return pack(w);
 }
 
-/** Encode n digits (rows, or a flat array of n rows) into one file -> Uint8Array. */
+/** Encode n digits (rows, flat n*R or n arrays of R) into one file -> Uint8Array. */
 export function encodeStream(modelId, indices, tables) {
   tables = TableSet.of(tables);
-  const rows = toRows(indices, tables, "encodeStream");
-  if (rows.length < 1 || rows.length > MAX_DIGITS) {
-    throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${rows.length}`);
+  const { clusters, idx } = checkRows(indices, tables, "encodeStream");
+  if (clusters.length < 1 || clusters.length > MAX_DIGITS) {
+    throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${clusters.length}`);
   }
-  return encodeRows(modelId, rows, tables);
+  return encodeRows(modelId, clusters, idx, tables);
 }
 
+/** The payload after the header -> {clusters (n), idx (n*E)}. */
 function decodeRows(data, header, tables) {
   const dec = new ArithmeticDecoder(new BitReader(data, header.headerBits));
-  const c = tables.clusterBits ? 1 : 0;
-  const rows = [];
+  const E = tables.numElements;
+  const clusters = tables.clusterBits ? Int32Array.from(header.clusters) : new Int32Array(header.n);
+  const idx = new Int32Array(header.n * E);
   for (let d = 0; d < header.n; d++) {
-    const cluster = c ? header.clusters[d] : 0;
-    const cdfs = tables.clusters[cluster].cdfs;
-    const row = new Int32Array(cdfs.length + c);
-    row[0] = cluster;
-    for (let e = 0; e < cdfs.length; e++) row[e + c] = dec.decode(cdfs[e]);
-    rows.push(row);
+    const cdfs = tables.clusters[clusters[d]].cdfs;
+    for (let e = 0; e < E; e++) idx[d * E + e] = dec.decode(cdfs[e]);
+  }
+  return { clusters, idx };
+}
+
+/** (clusters, idx) -> rows, flat n*R: [cluster, E indices] per digit (just the indices when c = 0). */
+function joinRows({ clusters, idx }, tables) {
+  if (!tables.clusterBits) return idx;
+  const E = tables.numElements;
+  const rows = new Int32Array(clusters.length * (E + 1));
+  for (let d = 0; d < clusters.length; d++) {
+    rows[d * (E + 1)] = clusters[d];
+    rows.set(idx.subarray(d * E, (d + 1) * E), d * (E + 1) + 1);
   }
   return rows;
+}
+
+/** Decode a file whose header is read; insist on the canonical bytes. Throws FormatError. */
+function decodeCanonical(bytes, header, tables) {
+  const decoded = decodeRows(bytes, header, tables);
+  if (!sameBytes(encodeRows(header.modelId, decoded.clusters, decoded.idx, tables), bytes)) {
+    throw new FormatError(MSG_NOT_CANONICAL);
+  }
+  return { modelId: header.modelId, indices: joinRows(decoded, tables) };
 }
 
 function sameBytes(a, b) {
@@ -235,15 +259,13 @@ function sameBytes(a, b) {
 }
 
 /**
- * Decode one file -> {modelId, indices: Int32Array[] (n rows)}. Throws FormatError.
+ * Decode one file -> {modelId, indices: Int32Array(n*R), the rows}. Throws FormatError.
  * maxDigits lets a caller refuse big streams before decoding them.
  */
 export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
   const bytes = asBytes(data);
   const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits);
-  const rows = decodeRows(bytes, header, tables);
-  if (!sameBytes(encodeRows(header.modelId, rows, tables), bytes)) throw new FormatError(MSG_NOT_CANONICAL);
-  return { modelId: header.modelId, indices: rows };
+  return decodeCanonical(bytes, header, tables);
 }
 
 // ---------------------------------------------------------------------------
@@ -251,9 +273,11 @@ export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {
 // ---------------------------------------------------------------------------
 
 /** One one-digit file per row -> array of Uint8Array. */
-export function encodeDigits(modelId, rows, tables) {
+export function encodeDigits(modelId, indices, tables) {
   tables = TableSet.of(tables);
-  return toRows(rows, tables, "encodeDigits").map((row) => encodeRows(modelId, [row], tables));
+  const { clusters, idx } = checkRows(indices, tables, "encodeDigits");
+  const E = tables.numElements;
+  return Array.from(clusters, (c, d) => encodeRows(modelId, [c], idx.subarray(d * E, (d + 1) * E), tables));
 }
 
 function decodeMany(datas, tablesByModel, maxDigits, single) {
@@ -262,9 +286,7 @@ function decodeMany(datas, tablesByModel, maxDigits, single) {
       const bytes = asBytes(data);
       const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits);
       if (single && header.n !== 1) throw new FormatError(`expected a single digit, found ${header.n} digits`);
-      const rows = decodeRows(bytes, header, tables);
-      if (!sameBytes(encodeRows(header.modelId, rows, tables), bytes)) throw new FormatError(MSG_NOT_CANONICAL);
-      return { modelId: header.modelId, indices: rows };
+      return decodeCanonical(bytes, header, tables);
     } catch (err) {
       if (err instanceof FormatError) return err;
       throw err;
@@ -278,18 +300,19 @@ export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS } = {
 }
 
 /**
- * Decode many one-digit files -> {modelIds: Int32Array, indices: Int32Array[] (one row per file), errors}.
+ * Decode many one-digit files -> {modelIds: Int32Array(B), indices: Int32Array(B*R), errors}, R the
+ * longest row of tablesByModel (shorter rows zero-padded: use TableSet.of(tables).rowLength).
  * onError "raise": throws the first file's FormatError (with err.index set).
- * onError "mask": failing files get modelId -1, a row of zeros (length: the longest row of tablesByModel)
- * and their FormatError in errors (null for the good ones).
+ * onError "mask": failing files get modelId -1, a row of zeros and their FormatError in errors
+ * (null for the good ones).
  */
 export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
   if (onError !== "raise" && onError !== "mask") throw new RangeError('onError must be "raise" or "mask"');
   const results = decodeMany(datas, tablesByModel, MAX_DIGITS, true);
   const all = tablesByModel instanceof Map ? [...tablesByModel.values()] : Object.values(tablesByModel ?? {});
-  const maxE = Math.max(0, ...all.map((t) => TableSet.of(t).rowLength));
+  const R = Math.max(0, ...all.map((t) => TableSet.of(t).rowLength));
   const modelIds = new Int32Array(results.length).fill(-1);
-  const indices = [];
+  const indices = new Int32Array(results.length * R);
   const errors = [];
   results.forEach((r, i) => {
     if (r instanceof FormatError) {
@@ -298,11 +321,10 @@ export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
         throw r;
       }
       errors.push(r);
-      indices.push(new Int32Array(maxE));
     } else {
       errors.push(null);
       modelIds[i] = r.modelId;
-      indices.push(r.indices[0]);
+      indices.set(r.indices, i * R);
     }
   });
   return { modelIds, indices, errors };

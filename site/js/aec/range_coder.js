@@ -1,4 +1,5 @@
-// Exact-integer binary arithmetic coder (twin of aec/range_coder.py, scalar part).
+// Twin of aec/range_coder.py: the exact-integer binary arithmetic coder
+// (the batched numpy coder, aec/batch_coder.py, has no twin: the browser codes one digit at a time).
 //
 // 32-bit state with pending (underflow) bits, 16-bit frequency tables. Plain
 // Numbers: range <= 2^32 and cumulative counts <= 2^16, so every product stays
@@ -17,9 +18,8 @@
 //   V = ceil(low / 2^(32-k)) * 2^(32-k) <= high; emit the top k bits of V.
 // The decoder reads zeros past the end of the data.
 
-import { PRECISION_BITS, TOTAL } from "./tables.js";
+import { TOTAL } from "./tables.js";
 
-export { PRECISION_BITS, TOTAL };
 export const STATE_BITS = 32;
 export const MASK = 2 ** STATE_BITS - 1;
 export const HALF = 2 ** (STATE_BITS - 1);
@@ -197,21 +197,29 @@ export class ArithmeticDecoder {
   }
 }
 
-function checkIndex(k, e, tables) {
-  if (!Number.isInteger(k) || k < 0 || k >= tables.sizes[e]) {
-    throw new RangeError("indices out of range for their tables (clamp symbols first)");
+/** Throws RangeError unless every tableIds[i] names a table and indices[i] is in its range. */
+export function checkIndices(indices, tableIds, tables) {
+  const E = tables.numElements;
+  for (let i = 0; i < tableIds.length; i++) {
+    const e = tableIds[i];
+    if (!Number.isInteger(e) || e < 0 || e >= E) throw new RangeError(`tableIds must be in [0, ${E})`);
+  }
+  for (let i = 0; i < indices.length; i++) {
+    const k = indices[i];
+    if (!Number.isInteger(k) || k < 0 || k >= tables.sizes[tableIds[i]]) {
+      throw new RangeError("indices out of range for their tables (clamp symbols first)");
+    }
   }
 }
 
 /** Code one stream (indices[i] with table tableIds[i]) and terminate it. */
 export function encodeIndices(writer, indices, tableIds, tables) {
   if (indices.length !== tableIds.length) throw new RangeError("indices and tableIds must have the same length");
+  checkIndices(indices, tableIds, tables);
   const enc = new ArithmeticEncoder(writer);
   for (let i = 0; i < indices.length; i++) {
-    const e = tableIds[i];
     const k = indices[i];
-    checkIndex(k, e, tables);
-    const cdf = tables.cdfs[e];
+    const cdf = tables.cdfs[tableIds[i]];
     enc.encode(cdf[k], cdf[k + 1]);
   }
   enc.finish();

@@ -1,4 +1,4 @@
-// Integer coding tables for the arithmetic coder (twin of aec/tables.py).
+// Twin of aec/tables.py: integer coding tables for the arithmetic coder.
 //
 // A model codes E latent elements. Element e has an integer offset (its
 // smallest symbol) and n_e >= 2 frequencies in [1, 65535] summing to exactly
@@ -8,6 +8,9 @@
 // JavaScript never recomputes them (there is no quantizePmf here).
 //
 // Naming: Python snake_case <-> JavaScript camelCase (from_json / fromJSON, ...).
+// Shapes: Python's (B, E) arrays are flat row-major typed arrays of B*E here.
+
+import { roundHalfUp } from "./pixels.js";
 
 export const PRECISION_BITS = 16;
 export const TOTAL = 1 << PRECISION_BITS; // 65536
@@ -132,14 +135,14 @@ export class CodingTables {
     return this.freqs.subarray(this.starts[e], this.starts[e + 1]);
   }
 
-  /** Clamp symbols (flat, length a multiple of E, digit-major) -> Int32Array of indices. */
+  /** Clamp symbols (flat B*E, digit-major; floats rounded half up) -> Int32Array of indices. */
   symbolsToIndices(symbols) {
     const E = this.numElements;
     if (symbols.length % E !== 0) throw new RangeError(`symbols: length must be a multiple of ${E}`);
     const out = new Int32Array(symbols.length);
     for (let i = 0; i < symbols.length; i++) {
       const e = i % E;
-      const k = Math.round(Number(symbols[i])) - this.offsets[e];
+      const k = roundHalfUp(Number(symbols[i])) - this.offsets[e];
       out[i] = k < 0 ? 0 : k >= this.sizes[e] ? this.sizes[e] - 1 : k;
     }
     return out;
@@ -262,56 +265,78 @@ export class TableSet {
   }
 
   /**
-   * Integer symbols of one digit (E) -> its row (Int32Array of rowLength): the
-   * cluster that codes it in the fewest bits (ties: the lowest). A cluster
-   * codes a digit only if every symbol is in its range, except that cluster 0
-   * takes, clamped, a digit no cluster can code exactly.
+   * Integer symbols (flat B*E) -> rows (Int32Array of B*rowLength): each digit
+   * with the cluster that codes it in the fewest bits (ties: the lowest). A
+   * cluster codes a digit only if every symbol is in its range, except that
+   * cluster 0 takes, clamped (as plain coding does), a digit no cluster can
+   * code exactly.
    */
   choose(symbols) {
     const E = this.numElements;
-    if (symbols.length !== E) throw new RangeError(`symbols: expected ${E}, got ${symbols.length}`);
-    const base = this.clusters[0].symbolsToIndices(symbols);
+    const base = this.clusters[0].symbolsToIndices(symbols); // checks the length
     if (!this.clusterBits) return base;
-    let best = 0;
-    const c0 = this.costs(0);
+    const B = base.length / E;
+    const rows = new Int32Array(B * (E + 1));
     const t0 = this.clusters[0];
-    for (let e = 0; e < E; e++) {
-      best += c0[t0.starts[e] + base[e]];
-      if (base[e] + t0.offsets[e] !== symbols[e]) best = Infinity; // any exact cluster beats a clamped one
-    }
-    let choice = 0;
-    for (let k = 1; k < this.clusters.length; k++) {
-      const t = this.clusters[k];
-      const ck = this.costs(k);
-      let cost = 0;
-      let e = 0;
-      for (; e < E; e++) {
-        const i = symbols[e] - t.offsets[e];
-        if (i < 0 || i >= t.sizes[e]) break;
-        cost += ck[t.starts[e] + i];
+    const c0 = this.costs(0);
+    for (let d = 0, s = 0; d < B; d++, s += E) {
+      let best = 0;
+      for (let e = 0; e < E; e++) {
+        best += c0[t0.starts[e] + base[s + e]];
+        if (base[s + e] + t0.offsets[e] !== symbols[s + e]) best = Infinity; // any exact cluster beats a clamped one
       }
-      if (e === E && cost < best) {
-        best = cost;
-        choice = k;
+      let choice = 0;
+      for (let k = 1; k < this.clusters.length; k++) {
+        const t = this.clusters[k];
+        const ck = this.costs(k);
+        let cost = 0;
+        let e = 0;
+        for (; e < E; e++) {
+          const i = symbols[s + e] - t.offsets[e];
+          if (i < 0 || i >= t.sizes[e]) break;
+          cost += ck[t.starts[e] + i];
+        }
+        if (e === E && cost < best) {
+          best = cost;
+          choice = k;
+        }
       }
+      const row = d * (E + 1);
+      rows[row] = choice;
+      const t = this.clusters[choice];
+      for (let e = 0; e < E; e++) rows[row + 1 + e] = choice ? symbols[s + e] - t.offsets[e] : base[s + e];
     }
-    const row = new Int32Array(E + 1);
-    row[0] = choice;
-    const t = this.clusters[choice];
-    for (let e = 0; e < E; e++) row[e + 1] = choice ? symbols[e] - t.offsets[e] : base[e];
-    return row;
+    return rows;
   }
 
-  /** A row -> {cluster, indices (E)}. */
-  split(row) {
-    if (!this.clusterBits) return { cluster: 0, indices: row };
-    return { cluster: row[0], indices: row.subarray ? row.subarray(1) : row.slice(1) };
+  /** Rows (flat B*rowLength) -> {clusters: Int32Array(B), indices: Int32Array(B*E)}. */
+  split(rows) {
+    const R = this.rowLength;
+    if (rows.length % R !== 0) throw new RangeError(`rows: length must be a multiple of ${R}`);
+    const B = rows.length / R;
+    if (!this.clusterBits) return { clusters: new Int32Array(B), indices: Int32Array.from(rows) };
+    const E = this.numElements;
+    const clusters = new Int32Array(B);
+    const indices = new Int32Array(B * E);
+    for (let d = 0; d < B; d++) {
+      clusters[d] = rows[d * R];
+      for (let e = 0; e < E; e++) indices[d * E + e] = rows[d * R + 1 + e];
+    }
+    return { clusters, indices };
   }
 
-  /** A row -> the integer symbols (Int32Array of E) it stands for. */
-  symbols(row) {
-    const { cluster, indices } = this.split(row);
-    return this.clusters[cluster].indicesToSymbols(indices);
+  /** Rows (flat B*rowLength) -> the integer symbols (Int32Array of B*E) they stand for. */
+  symbols(rows) {
+    const { clusters, indices } = this.split(rows);
+    const E = this.numElements;
+    const out = new Int32Array(indices.length);
+    for (let d = 0; d < clusters.length; d++) {
+      const t = this.clusters[clusters[d]];
+      if (!t) throw new RangeError(`rows: cluster ${clusters[d]} out of range`);
+      const offsets = t.offsets;
+      for (let e = 0; e < E; e++) out[d * E + e] = indices[d * E + e] + offsets[e];
+    }
+    return out;
   }
 
   /** One cluster: the plain tables' JSON; more: {clusters: [tables, ...]}. */

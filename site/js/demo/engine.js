@@ -7,16 +7,18 @@
 // slide loads tf.js, about 1 MB, anyway), so loading it only when the slide is
 // shown would save little; what is heavy, the models, is fetched by getEngine().
 
-import { loadCodecs, PIXELS, SIZE } from "../aec/codec.js";
-import { preprocess, to_gray } from "../aec/preprocess.js";
+import { loadCodecs } from "../aec/loader.js";
+import { SIZE } from "../aec/pixels.js";
+import { preprocess, toGray } from "../aec/preprocess.js";
 
-export { PIXELS, SIZE, preprocess };
+export const PIXELS = SIZE * SIZE;
+export { SIZE, preprocess };
 
 const MODELS_URL = new URL("../../models/", import.meta.url).href;
 
 /** Luma of RGBA pixels as the codec computes it (opaque pixels: (299 R + 587 G + 114 B + 500) // 1000). */
 export function gray(rgba, width, height) {
-  return Uint8Array.from(to_gray(rgba, width, height));
+  return Uint8Array.from(toGray(rgba, width, height));
 }
 
 /** The tf.js backend in use now, or "–" (for a page whose engine failed). */
@@ -80,13 +82,19 @@ class Engine {
   }
 
   /** One digit (Uint8Array(784)) -> {bytes, encodeMs}: a one-digit file. */
-  compress(pixels, modelId) {
-    return this.codecs.compress(pixels, modelId);
+  async compress(pixels, modelId) {
+    const t0 = performance.now();
+    const [bytes] = await this.codecs.compress(pixels, modelId);
+    return { bytes, encodeMs: performance.now() - t0 };
   }
 
   /** A file -> {modelId, images: Uint8Array(784)[], decodeMs}. Throws with a one-line message. */
-  decompress(bytes) {
-    return this.codecs.decompress(bytes);
+  async decompress(bytes) {
+    const t0 = performance.now();
+    const { modelId, images } = await this.codecs.decompress(bytes);
+    const digits = [];
+    for (let i = 0; i < images.length; i += PIXELS) digits.push(images.subarray(i, i + PIXELS));
+    return { modelId, images: digits, decodeMs: performance.now() - t0 };
   }
 
   // True the first time a model runs on this page: its time includes one-off

@@ -1,0 +1,320 @@
+// Loading the browser's codecs (JavaScript only: Python loads Keras models from
+// disk, TalkCodec.load / LearnedCodec.load in aec/codec.py). Reads
+// manifest.json from a models folder written by `python -m converter`, checks
+// every file against the sha256 the manifest gives, builds the TF.js graph
+// models in memory and wraps them as codec.js's networks.
+//
+//   const codecs = await loadCodecs(new URL("models/", location.href).href);
+//   const [bytes] = await codecs.compress(pixels, 3);        // pixels: Uint8Array(784)
+//   const { modelId, images } = await codecs.decompress(bytes);
+//
+// Each level's tables are fetched (and checked) when the level is first used.
+
+import { Codecs, LearnedCodec, TalkCodec } from "./codec.js";
+import { UnknownModel } from "./format.js";
+import { TableSet } from "./tables.js";
+
+export const MANIFEST_VERSION = 2;
+// A 5-byte file can claim 65536 digits; the browser decodes at most this many.
+const BROWSER_MAX_DIGITS = 1024;
+
+/** A model file or the manifest could not be fetched, parsed or verified. */
+export class ModelLoadError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ModelLoadError";
+  }
+}
+
+// ---------------------------------------------------------------------------
+// SHA-256: crypto.subtle where there is one (secure origins, Node), else pure JS
+// ---------------------------------------------------------------------------
+
+const K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+/** SHA-256 of bytes -> lowercase hex, in plain JavaScript (FIPS 180-4). */
+export function sha256Fallback(bytes) {
+  const n = bytes.length;
+  const padded = new Uint8Array((((n + 8) >> 6) + 1) << 6); // message, 0x80, zeros, 64-bit length
+  padded.set(bytes);
+  padded[n] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(n / 0x20000000)); // n * 8, high word
+  view.setUint32(padded.length - 4, (n << 3) >>> 0);
+  const h = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
+  const w = new Uint32Array(64);
+  const rotr = (x, r) => (x >>> r) | (x << (32 - r));
+  for (let off = 0; off < padded.length; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + 4 * i);
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let i = 0; i < 64; i++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i]) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      hh = g;
+      g = f;
+      f = e;
+      e = (d + t1) >>> 0;
+      d = c;
+      c = b;
+      b = a;
+      a = (t1 + t2) >>> 0;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+  }
+  return Array.from(h, (x) => x.toString(16).padStart(8, "0")).join("");
+}
+
+/** SHA-256 -> hex. crypto.subtle is missing on non-secure origins (plain http): fall back. */
+export async function sha256Hex(bytes) {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) return sha256Fallback(bytes);
+  const digest = new Uint8Array(await subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+// ---------------------------------------------------------------------------
+// fetching verified files
+// ---------------------------------------------------------------------------
+
+async function fetchBytes(fetchFn, url) {
+  let response;
+  try {
+    // no-cache: revalidate, so a new manifest never meets an old cached shard
+    response = await fetchFn(url, { cache: "no-cache" });
+  } catch (err) {
+    throw new ModelLoadError(`${url}: could not be fetched (${err.message})`);
+  }
+  if (!response.ok) throw new ModelLoadError(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function parseJSON(bytes, what) {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new ModelLoadError(`${what}: not JSON (${err.message})`);
+  }
+}
+
+function checkManifest(m) {
+  if (m === null || typeof m !== "object" || !("format_version" in m)) {
+    throw new ModelLoadError("manifest.json: not a model manifest (no format_version)");
+  }
+  if (m.format_version !== MANIFEST_VERSION) {
+    throw new ModelLoadError(`manifest.json: format version ${m.format_version}, this page reads ${MANIFEST_VERSION}`);
+  }
+  for (const key of ["models", "tables", "networks", "files"]) {
+    if (!m[key] || typeof m[key] !== "object") throw new ModelLoadError(`manifest.json: "${key}" is missing`);
+  }
+}
+
+/** The files of one manifest, each fetched and refused unless its size and sha256 match. */
+class ModelFiles {
+  constructor(fetchFn, baseUrl, manifest) {
+    this.fetchFn = fetchFn;
+    this.baseUrl = baseUrl;
+    this.manifest = manifest;
+  }
+
+  async bytes(path) {
+    const entry = this.manifest.files[path];
+    if (!entry) throw new ModelLoadError(`${path}: not listed in manifest.json; refusing to load it`);
+    const bytes = await fetchBytes(this.fetchFn, new URL(path, this.baseUrl).href);
+    const digest = await sha256Hex(bytes);
+    if (bytes.length !== entry.bytes || digest !== entry.sha256) {
+      throw new ModelLoadError(
+        `${path}: sha256 mismatch (got ${digest.slice(0, 12)}… with ${bytes.length} bytes, ` +
+          `manifest.json says ${String(entry.sha256).slice(0, 12)}… with ${entry.bytes}); ` +
+          "refusing a model file that differs from the manifest",
+      );
+    }
+    return bytes;
+  }
+
+  async json(path) {
+    return parseJSON(await this.bytes(path), path);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// networks
+// ---------------------------------------------------------------------------
+
+/** One converted network: a tf.GraphModel built from verified bytes in memory. */
+class Network {
+  constructor(tf, model, spec) {
+    this.tf = tf;
+    this.model = model;
+    this.inputNames = spec.inputs; // signature keys, in the Keras model's input order
+  }
+
+  static async load(tf, files, name) {
+    const spec = files.manifest.networks[name];
+    if (!spec) throw new ModelLoadError(`manifest.json: no network "${name}"`);
+    const dir = spec.model.slice(0, spec.model.lastIndexOf("/") + 1);
+    const modelJson = await files.json(spec.model);
+    const groups = modelJson.weightsManifest ?? [];
+    const paths = groups.flatMap((g) => g.paths.map((p) => dir + p)); // weight data is their concatenation
+    const shards = await Promise.all(paths.map((path) => files.bytes(path)));
+    const weightData = new Uint8Array(shards.reduce((s, b) => s + b.length, 0));
+    let at = 0;
+    for (const b of shards) {
+      weightData.set(b, at);
+      at += b.length;
+    }
+    const artifacts = {
+      modelTopology: modelJson.modelTopology,
+      format: modelJson.format,
+      generatedBy: modelJson.generatedBy,
+      convertedBy: modelJson.convertedBy,
+      signature: modelJson.signature,
+      userDefinedMetadata: modelJson.userDefinedMetadata,
+      weightSpecs: groups.flatMap((g) => g.weights),
+      weightData: weightData.buffer,
+    };
+    let model;
+    try {
+      model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+    } catch (err) {
+      throw new ModelLoadError(`${spec.model}: TensorFlow.js could not load it (${err.message})`);
+    }
+    return new Network(tf, model, spec);
+  }
+
+  /** inputs: [{data: Float32Array, shape}] in Keras order -> Float32Array of the output. */
+  async run(inputs) {
+    const tf = this.tf;
+    const out = tf.tidy(() => {
+      const feed = {};
+      inputs.forEach((x, i) => {
+        feed[this.inputNames[i]] = tf.tensor(x.data, x.shape, "float32");
+      });
+      return this.model.execute(feed);
+    });
+    try {
+      // dataSync, not data(): for these tiny outputs a blocking read is faster
+      // than WebGL's fence polling, which waits for the next poll tick.
+      return out.dataSync();
+    } finally {
+      out.dispose();
+    }
+  }
+
+  dispose() {
+    this.model.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the codecs of a manifest
+// ---------------------------------------------------------------------------
+
+/** Codecs whose learned levels' tables are fetched on first use; plus what the page shows. */
+class BrowserCodecs extends Codecs {
+  constructor(tf, files, talk, learned, networks, maxDigits) {
+    super(talk, learned, { maxDigits });
+    this.tf = tf;
+    this.files = files;
+    this.manifest = files.manifest;
+    this.networks = networks; // name -> Network (talk_encoder, ...)
+    this.levels = this.manifest.models.map((m) => ({ id: m.id, label: m.label }));
+  }
+
+  get backend() {
+    return this.tf.getBackend();
+  }
+
+  /** Fetch (once) and verify a model's coding tables. Throws ModelLoadError or RangeError. */
+  async loadTables(modelId) {
+    if (this.tables.has(modelId)) return this.tables.get(modelId);
+    const path = this.manifest.tables[modelId];
+    const listed = this.manifest.models.some((m) => m.id === modelId && m.network === "codec");
+    if (!listed || typeof path !== "string" || !this.learned) {
+      throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
+    }
+    const json = await this.files.json(path);
+    let tables;
+    try {
+      tables = TableSet.fromJSON(json);
+    } catch (err) {
+      throw new ModelLoadError(`${path}: tables of model ${modelId}: ${err.message}`);
+    }
+    this.learned.tables.set(modelId, tables);
+    this.tables.set(modelId, tables);
+    return tables;
+  }
+
+  async compress(images, modelId) {
+    await this.loadTables(modelId);
+    return super.compress(images, modelId);
+  }
+
+  async compressStream(images, modelId) {
+    await this.loadTables(modelId);
+    return super.compressStream(images, modelId);
+  }
+
+  async decompress(data) {
+    try {
+      return await super.decompress(data);
+    } catch (err) {
+      // a level whose tables are not loaded yet: load them and read again
+      if (!(err instanceof UnknownModel) || typeof this.manifest.tables[err.modelId] !== "string") throw err;
+      await this.loadTables(err.modelId);
+      return super.decompress(data);
+    }
+  }
+
+  dispose() {
+    for (const net of Object.values(this.networks)) net.dispose();
+  }
+}
+
+/**
+ * Fetch manifest.json from baseUrl (a folder URL ending in "/"), verify and load
+ * every network it lists -> a Codecs (with `levels` [{id, label}], `backend`,
+ * `loadTables(id)` and `dispose()` for the page). Options: tf (default: the
+ * global tf of tf.min.js), fetch (default: globalThis.fetch), maxDigits (largest
+ * stream decompress accepts). Throws ModelLoadError with a one-line reason.
+ */
+export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalThis.fetch, maxDigits } = {}) {
+  if (!tf || typeof tf.loadGraphModel !== "function") {
+    throw new ModelLoadError("TensorFlow.js is not loaded (no tf with loadGraphModel)");
+  }
+  const fetchFn = (url, init) => fetch(url, init);
+  const base = new URL(baseUrl, globalThis.location?.href).href;
+  const manifest = parseJSON(await fetchBytes(fetchFn, new URL("manifest.json", base).href), "manifest.json");
+  checkManifest(manifest);
+  const files = new ModelFiles(fetchFn, base, manifest);
+  await tf.ready();
+  const names = ["talk", "codec"]
+    .filter((part) => manifest[part])
+    .flatMap((part) => [manifest[part].encoder, manifest[part].decoder]);
+  const loaded = await Promise.allSettled(names.map((name) => Network.load(tf, files, name)));
+  const failed = loaded.find((r) => r.status === "rejected");
+  if (failed) {
+    for (const r of loaded) if (r.status === "fulfilled") r.value.dispose();
+    throw failed.reason;
+  }
+  const networks = Object.fromEntries(names.map((name, i) => [name, loaded[i].value]));
+  const { talk: t, codec: c } = manifest;
+  const talk = t && new TalkCodec(networks[t.encoder], networks[t.decoder], t.latent_scale, t.latent_shape);
+  const learned = c && new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels);
+  return new BrowserCodecs(tf, files, talk || null, learned || null, networks, maxDigits ?? BROWSER_MAX_DIGITS);
+}
