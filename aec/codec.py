@@ -72,20 +72,20 @@ class TalkCodec:
         return cls(keras.saving.load_model(folder / "encoder.keras"),
                    keras.saving.load_model(folder / "decoder.keras"), config["latent_scale"], config["latent_shape"])
 
-    def encode_indices(self, images, model_id=TALK_MODEL_ID) -> np.ndarray:
+    def encode_rows(self, images, model_id=TALK_MODEL_ID) -> np.ndarray:
         latents = _predict(self.encoder, to_float(images))
         return quantise_latents(latents, self.latent_scale).reshape(len(images), -1)
 
-    def decode_indices(self, indices, model_id=TALK_MODEL_ID) -> np.ndarray:
+    def decode_rows(self, indices, model_id=TALK_MODEL_ID) -> np.ndarray:
         latents = dequantise_latents(np.asarray(indices).reshape((-1, *self.latent_shape)), self.latent_scale)
         return to_pixels(_predict(self.decoder, latents))
 
     def compress(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
-        return fmt.encode_digits(model_id, self.encode_indices(images), self.tables[model_id])
+        return fmt.encode_digits(model_id, self.encode_rows(images), self.tables[model_id])
 
     def decompress_many(self, files) -> np.ndarray:
         """Single-digit files of this codec -> images; raises FormatError."""
-        return self.decode_indices(fmt.decode_digits(files, self.tables).indices)
+        return self.decode_rows(fmt.decode_digits(files, self.tables).rows)
 
 
 class LearnedCodec:
@@ -117,7 +117,7 @@ class LearnedCodec:
         """Images -> the rounded latents (B, E) as integers."""
         return to_symbols(_predict(self.encoder, [to_float(images), self.level_input(level, len(images))]))
 
-    def encode_indices(self, images, level, search=False) -> np.ndarray:
+    def encode_rows(self, images, level, search=False) -> np.ndarray:
         """Images -> the rows the file format codes (cluster + indices). With
         ``search``, the symbols come from the rate-distortion search
         (aec/search.py: smaller error for the bits, ~200x slower) instead of
@@ -130,19 +130,19 @@ class LearnedCodec:
             return self.tables[level].choose(self._search.symbols(images, level))
         return self.tables[level].choose(self.encode_symbols(images, level))
 
-    def decode_indices(self, rows, level) -> np.ndarray:
+    def decode_rows(self, rows, level) -> np.ndarray:
         symbols = self.tables[level].symbols(rows).astype(np.float32).reshape((-1, *self.latent_shape))
         return to_pixels(_predict(self.decoder, [symbols, self.level_input(level, len(symbols))]))
 
     def compress(self, images, level, search=False) -> list[bytes]:
-        return fmt.encode_digits(level, self.encode_indices(images, level, search), self.tables[level])
+        return fmt.encode_digits(level, self.encode_rows(images, level, search), self.tables[level])
 
     def decompress_many(self, files) -> np.ndarray:
         batch = fmt.decode_digits(files, self.tables)
         out = np.zeros((len(files), 28, 28), np.uint8)
         for level in np.unique(batch.model_ids):
             rows = np.flatnonzero(batch.model_ids == level)
-            out[rows] = self.decode_indices(batch.indices[rows, :self.tables[level].row_length], int(level))
+            out[rows] = self.decode_rows(batch.rows[rows, :self.tables[level].row_length], int(level))
         return out
 
 
@@ -160,20 +160,20 @@ class Codecs:
     def codec_for(self, model_id: int):
         return self.talk if model_id == TALK_MODEL_ID else self.learned
 
-    def _indices(self, images, model_id, search):
+    def _rows(self, images, model_id, search):
         if model_id == TALK_MODEL_ID:  # the talk's network stays as the talk had it: plain rounding
-            return self.talk.encode_indices(images)
-        return self.learned.encode_indices(images, model_id, search)
+            return self.talk.encode_rows(images)
+        return self.learned.encode_rows(images, model_id, search)
 
     def compress(self, images, model_id: int, search=False) -> list[bytes]:
-        """Digits (n,28,28) -> n single-digit files; ``search``: see LearnedCodec.encode_indices."""
-        return fmt.encode_digits(model_id, self._indices(images, model_id, search), self.tables[model_id])
+        """Digits (n,28,28) -> n single-digit files; ``search``: see LearnedCodec.encode_rows."""
+        return fmt.encode_digits(model_id, self._rows(images, model_id, search), self.tables[model_id])
 
     def compress_stream(self, images, model_id: int, search=False) -> bytes:
         """Digits (n,28,28) -> one file holding all of them (a single digit when n = 1)."""
-        return fmt.encode_stream(model_id, self._indices(images, model_id, search), self.tables[model_id])
+        return fmt.encode_stream(model_id, self._rows(images, model_id, search), self.tables[model_id])
 
     def decompress(self, data: bytes):
         """One file (a digit or a stream) -> (model_id, images (n,28,28))."""
         model_id, indices = fmt.decode_stream(data, self.tables)
-        return model_id, self.codec_for(model_id).decode_indices(indices, model_id)
+        return model_id, self.codec_for(model_id).decode_rows(indices, model_id)

@@ -15,7 +15,7 @@ A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
    removed (the decoder reads zeros past the end).
 
 Per digit, encoders and decoders exchange a *row*: the cluster followed by the
-E indices (just the E indices when c = 0).
+E indices (just the E indices when c = 0), R = row_length values.
 
 Readers re-encode what they decoded and insist on identical bytes (the
 "canonical" check). It costs no bits but catches little: about half of
@@ -24,11 +24,11 @@ measured rates); there is no checksum.
 
 Public API (Python snake_case <-> JavaScript camelCase):
 
-* ``encode_stream(model_id, indices (n, E), tables) -> bytes``
-* ``decode_stream(data, tables_by_model, max_digits=65536) -> (model_id, indices (n, E) int32)``
-* ``encode_digits(model_id, indices (B, E), tables) -> list[bytes]``  (B one-digit files, batched)
+* ``encode_stream(model_id, rows (n, R), tables) -> bytes``
+* ``decode_stream(data, tables_by_model, max_digits=65536) -> (model_id, rows (n, R) int32)``
+* ``encode_digits(model_id, rows (B, R), tables) -> list[bytes]``  (B one-digit files, batched)
 * ``decode_files(datas, tables_by_model, max_digits=65536) -> list[Decoded | FormatError]``
-* ``decode_digits(datas, tables_by_model, on_error="raise") -> DigitBatch(model_ids, indices, errors)``
+* ``decode_digits(datas, tables_by_model, on_error="raise") -> DigitBatch(model_ids, rows, errors)``
 * ``read_header(data, tables_by_model) -> Header(model_id, n, header_bits)``
 
 Errors are :class:`FormatError` (a ``ValueError``) with messages meant to be
@@ -90,12 +90,12 @@ class Header(NamedTuple):
 
 class Decoded(NamedTuple):
     model_id: int
-    indices: np.ndarray  # (n, row_length) int32: the rows
+    rows: np.ndarray  # (n, row_length) int32: [cluster,] then the E indices, per digit
 
 
 class DigitBatch(NamedTuple):
     model_ids: np.ndarray  # (B,) int64, -1 for a file that failed
-    indices: np.ndarray  # (B, R) int32 rows, R = the longest row of tables_by_model (0-padded)
+    rows: np.ndarray  # (B, R) int32, R = the longest row of tables_by_model (0-padded)
     errors: list  # per file: None or the FormatError
 
 
@@ -173,13 +173,13 @@ def read_header(data, tables_by_model, max_digits: int = MAX_DIGITS) -> Header:
 # ---------------------------------------------------------------------------
 # one file (scalar coder, mirrors format.js)
 # ---------------------------------------------------------------------------
-def _check_rows(indices, tables: TableSet, what: str):
+def _check_rows(rows, tables: TableSet, what: str):
     """-> (clusters (n,), indices (n, E)) int64."""
-    idx = np.asarray(indices)
+    idx = np.asarray(rows)
     if idx.ndim == 1:
         idx = idx[None, :]
     if idx.ndim != 2 or idx.shape[1] != tables.row_length:
-        raise ValueError(f"{what}: expected shape (n, {tables.row_length}), got {np.shape(indices)}")
+        raise ValueError(f"{what}: expected shape (n, {tables.row_length}), got {np.shape(rows)}")
     if idx.size and idx.dtype.kind not in "iu":
         raise ValueError(f"{what}: indices must be integers")
     clusters, idx = tables.split(idx.astype(np.int64))
@@ -217,10 +217,10 @@ def _encode_scalar(model_id: int, clusters, idx: np.ndarray, tables: TableSet) -
     return _pack(w)
 
 
-def encode_stream(model_id: int, indices, tables) -> bytes:
+def encode_stream(model_id: int, rows, tables) -> bytes:
     """Encode n digits (rows (n, R), or (R,) for one digit) into one file."""
     tables = TableSet.of(tables)
-    clusters, idx = _check_rows(indices, tables, "encode_stream")
+    clusters, idx = _check_rows(rows, tables, "encode_stream")
     if not (1 <= idx.shape[0] <= MAX_DIGITS):
         raise ValueError(f"a file holds 1..{MAX_DIGITS} digits, got {idx.shape[0]}")
     return _encode_scalar(model_id, clusters, idx, tables)
@@ -267,13 +267,13 @@ def _pack_rows(bits: np.ndarray) -> list:
     return [row.tobytes().rstrip(b"\x00") for row in packed]
 
 
-def encode_digits(model_id: int, indices, tables) -> list:
+def encode_digits(model_id: int, rows, tables) -> list:
     """B one-digit files at once: rows (B, R) -> list of B byte strings.
 
-    Byte-identical to ``[encode_stream(model_id, row, tables) for row in indices]``.
+    Byte-identical to ``[encode_stream(model_id, row, tables) for row in rows]``.
     """
     tables = TableSet.of(tables)
-    clusters, idx = _check_rows(indices, tables, "encode_digits")
+    clusters, idx = _check_rows(rows, tables, "encode_digits")
     if not tables.cluster_bits:
         bits, _ = encode_batch(idx, np.arange(tables.num_elements), tables.clusters[0],
                                prefix_bits=header_bits(model_id, 1))
@@ -286,7 +286,7 @@ def encode_digits(model_id: int, indices, tables) -> list:
 def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS) -> list:
     """Decode many files; never raises FormatError.
 
-    Returns one entry per file: ``Decoded(model_id, indices (n, E) int32)`` or
+    Returns one entry per file: ``Decoded(model_id, rows (n, R) int32)`` or
     the :class:`FormatError` explaining why that file was refused.  Files with
     the same model and digit count are decoded together by the batched coder.
     """
@@ -335,12 +335,12 @@ def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) ->
 def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch:
     """Decode many one-digit files (batched).
 
-    Returns ``DigitBatch(model_ids (B,), indices (B, E) int32, errors)``.
+    Returns ``DigitBatch(model_ids (B,), rows (B, R) int32, errors)``.
     ``on_error="raise"``: the first failing file raises its FormatError, with
     ``err.index`` set to the file's position in ``datas``.  ``on_error="mask"``:
-    failing files get model id -1, all-zero indices and their FormatError in
+    failing files get model id -1, all-zero rows and their FormatError in
     ``errors`` (None for the good ones), so a CLI can report them and go on.
-    ``indices`` has the longest row of ``tables_by_model``; shorter rows are
+    ``rows`` has the longest row of ``tables_by_model``; shorter rows are
     zero-padded (use ``TableSet.of(tables_by_model[model_id]).row_length``).
     """
     if on_error not in ("raise", "mask"):
@@ -350,7 +350,7 @@ def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch
     B = len(datas)
     E = max((TableSet.of(t).row_length for t in tables_by_model.values()), default=0)
     model_ids = np.full(B, -1, dtype=np.int64)
-    indices = np.zeros((B, E), dtype=np.int32)
+    rows = np.zeros((B, E), dtype=np.int32)
     errors: list = [None] * B
     for i, r in enumerate(results):
         if isinstance(r, FormatError):
@@ -360,8 +360,8 @@ def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch
             errors[i] = r
         else:
             model_ids[i] = r.model_id
-            indices[i, :r.indices.shape[1]] = r.indices[0]
-    return DigitBatch(model_ids, indices, errors)
+            rows[i, :r.rows.shape[1]] = r.rows[0]
+    return DigitBatch(model_ids, rows, errors)
 
 
 __all__ = [

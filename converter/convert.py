@@ -202,8 +202,8 @@ def measure(make_codec, model_ids, images, encoders: dict, decoders: dict) -> di
     from training.metrics import mean_psnr
 
     ref = make_codec(encoders["float32"], decoders["float32"])
-    ref_idx = {m: ref.encode_indices(images, m) for m in model_ids}
-    ref_pix = {m: ref.decode_indices(ref_idx[m], m) for m in model_ids}
+    ref_idx = {m: ref.encode_rows(images, m) for m in model_ids}
+    ref_pix = {m: ref.decode_rows(ref_idx[m], m) for m in model_ids}
     out = {"encoder": {}, "decoder": {}}
     for dtype in DTYPES:
         enc_rows, dec_rows = {}, {}
@@ -214,10 +214,10 @@ def measure(make_codec, model_ids, images, encoders: dict, decoders: dict) -> di
                 dec_rows[m] = {"psnr": psnr, "max_pixel_diff": 0}
                 continue
             c = make_codec(encoders[dtype], decoders["float32"])
-            idx = c.encode_indices(images, m)
-            enc_rows[m] = {"psnr": mean_psnr(images, c.decode_indices(idx, m)),
+            idx = c.encode_rows(images, m)
+            enc_rows[m] = {"psnr": mean_psnr(images, c.decode_rows(idx, m)),
                            "changed_digits": float(np.mean(np.any(idx != ref_idx[m], axis=1)))}
-            pix = make_codec(encoders["float32"], decoders[dtype]).decode_indices(ref_idx[m], m)
+            pix = make_codec(encoders["float32"], decoders[dtype]).decode_rows(ref_idx[m], m)
             dec_rows[m] = {"psnr": mean_psnr(images, pix),
                            "max_pixel_diff": int(np.max(np.abs(pix.astype(int) - ref_pix[m].astype(int))))}
         out["encoder"][dtype], out["decoder"][dtype] = enc_rows, dec_rows
@@ -358,7 +358,7 @@ def _codec_for(part: str, config: dict):
         scale = float(config["latent_scale"])
 
         def inputs(codec, images, m):
-            q = codec.encode_indices(images, m).reshape((-1, *LATENT_SHAPE))
+            q = codec.encode_rows(images, m).reshape((-1, *LATENT_SHAPE))
             return [to_float(images)], [dequantise_latents(q, scale)]
 
         return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale, LATENT_SHAPE), inputs
@@ -367,7 +367,7 @@ def _codec_for(part: str, config: dict):
 
     def inputs(codec, images, m):
         onehot = level_input(m, levels, len(images))
-        symbols = tables[m].symbols(codec.encode_indices(images, m))
+        symbols = tables[m].symbols(codec.encode_rows(images, m))
         return ([to_float(images), onehot],
                 [symbols.astype(np.float32).reshape((-1, *config["latent_shape"])), onehot])
 

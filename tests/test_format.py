@@ -126,7 +126,7 @@ def test_vectors_batched_match_scalar():
             except FormatError as err:
                 assert isinstance(res, FormatError) and str(res) == str(err)
             else:
-                assert isinstance(res, Decoded) and res.model_id == mid and np.array_equal(res.indices, idx)
+                assert isinstance(res, Decoded) and res.model_id == mid and np.array_equal(res.rows, idx)
 
 
 def test_vectors_file_is_up_to_date():
@@ -264,7 +264,7 @@ def test_batched_digits_equal_one_by_one(tables, B, model_id, seed, mode):
     files = encode_digits(model_id, idx, tables)
     assert files == [encode_stream(model_id, row, tables) for row in idx]
     res = decode_digits(files, {model_id: tables})
-    assert res.model_ids.tolist() == [model_id] * B and res.indices.tolist() == idx.tolist()
+    assert res.model_ids.tolist() == [model_id] * B and res.rows.tolist() == idx.tolist()
     assert res.errors == [None] * B
 
 
@@ -287,7 +287,7 @@ def test_clustered_roundtrip_batched_and_streams(tables, B, model_id, seed, mode
     files = encode_digits(model_id, rows, tables)
     assert files == [encode_stream(model_id, row, tables) for row in rows]
     res = decode_digits(files * 2, {model_id: tables})  # repeats: batched groups per cluster
-    assert res.indices.tolist() == rows.tolist() * 2
+    assert res.rows.tolist() == rows.tolist() * 2
     data = encode_stream(model_id, rows, tables)
     assert len(data) <= max_file_bytes(B, tables.num_elements, tables.cluster_bits)
     assert decode_stream(data, {model_id: tables})[1].tolist() == rows.tolist()
@@ -303,8 +303,8 @@ def test_decode_digits_error_modes():
     datas = good[:2] + [b"", stream] + good[2:] + [good[0] + b"\x01"]
     res = decode_digits(datas, models, on_error="mask")
     assert res.model_ids.tolist() == [1, 1, -1, -1, 1, 1, 1, -1]
-    assert res.indices.shape == (8, 128)  # the largest E among the models (model 0: 128)
-    assert res.indices[0, :16].tolist() == [1] * 16 and not res.indices[0, 16:].any()
+    assert res.rows.shape == (8, 128)  # the largest E among the models (model 0: 128)
+    assert res.rows[0, :16].tolist() == [1] * 16 and not res.rows[0, 16:].any()
     msgs = [str(e) if e else None for e in res.errors]
     assert msgs[2] == "empty file" and msgs[3] == "expected a single digit, found 2 digits"
     assert "not the canonical encoding" in msgs[7] and msgs[0] is None
@@ -326,7 +326,7 @@ def test_decode_files_mixed_models_and_streams():
         datas.append(encode_stream(mid, idx, models[mid]))
         want.append((mid, idx))
     for (mid, idx), res in zip(want, decode_files(datas, models)):
-        assert isinstance(res, Decoded) and res.model_id == mid and res.indices.tolist() == idx.tolist()
+        assert isinstance(res, Decoded) and res.model_id == mid and res.rows.tolist() == idx.tolist()
 
 
 # ---------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_random_bytes_loop_batched_equals_scalar():
             assert isinstance(res, FormatError) and str(res) == str(err)
         else:
             n_ok += 1
-            assert isinstance(res, Decoded) and res.model_id == mid and np.array_equal(res.indices, idx)
+            assert isinstance(res, Decoded) and res.model_id == mid and np.array_equal(res.rows, idx)
     assert n_ok > 0  # some random files are valid: the format has little redundancy
 
 

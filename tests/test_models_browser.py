@@ -104,7 +104,7 @@ async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) 
     const want = fromB64(v.pixels);
     if (modelId !== v.model_id) throw new Error(`model ${modelId} != ${v.model_id}`);
     for (let i = 0; i < want.length; i++) out.maxPixelDiff = Math.max(out.maxPixelDiff, Math.abs(images[i] - want[i]));
-    if (Array.from(decodeStream(bytes, c.tables).indices).join() === v.indices.join()) out.sameIndices++;
+    if (Array.from(decodeStream(bytes, c.tables).rows).join() === v.indices.join()) out.sameIndices++;
     const [again] = await c.compress(fromB64(v.digit), v.model_id);
     if (Array.from(again, (b) => b.toString(16).padStart(2, "0")).join("") === v.hex) out.sameBytes++;
   }
@@ -130,7 +130,7 @@ def references(models_dir: Path, site_models: Path, images: np.ndarray) -> dict:
     learned = LearnedCodec.load(models_dir / "codec")
     x = to_float(images)
     onehot = level_input(LEVEL, manifest["codec"]["levels"], len(images))
-    latents = dequantise_latents(talk.encode_indices(images).reshape((-1, *LATENT_SHAPE)), talk.latent_scale)
+    latents = dequantise_latents(talk.encode_rows(images).reshape((-1, *LATENT_SHAPE)), talk.latent_scale)
     symbols = learned.encode_symbols(images, LEVEL).astype(np.float32).reshape((-1, 4, 4, 16))
     feeds = {"talk_encoder": [x], "talk_decoder": [latents], "codec_encoder": [x, onehot],
              "codec_decoder": [symbols, onehot]}

@@ -48,7 +48,7 @@ def test_searched_files_decode_to_better_digits(setup):
     searched = codec.decompress_many(files)
     # What a decoder makes of the files is what the search aimed at.
     rows = codec.tables[LEVEL].choose(codec._search.symbols(x, LEVEL))
-    assert np.array_equal(searched, codec.decode_indices(rows, LEVEL))
+    assert np.array_equal(searched, codec.decode_rows(rows, LEVEL))
     assert metrics.mean_psnr(x, searched) > metrics.mean_psnr(x, plain) + 0.3
 
 

@@ -44,7 +44,7 @@ def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_dig
         codec.compress(x[:256], model_id)  # warm-up: graph tracing
         t_enc, files = _best_of(lambda: codec.compress(x, model_id), repeats)
         t_dec, _ = _best_of(lambda: codec.decompress_many(files), repeats)
-        indices = codec.encode_indices(x, model_id)
+        indices = codec.encode_rows(x, model_id)
         t_cenc, _ = _best_of(lambda: fmt.encode_digits(model_id, indices, codecs.tables[model_id]), repeats)
         t_cdec, _ = _best_of(lambda: fmt.decode_digits(files, codecs.tables), repeats)
         name = "talk" if model_id == 0 else f"level {model_id}"

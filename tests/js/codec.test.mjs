@@ -198,8 +198,8 @@ test("vectors: JS encodes the same bytes and decodes the same indices", () => {
       assert.equal(hex(encodeStream(v.model_id, flat, tables)), v.hex, `${v.name} (flat)`);
       const got = decodeStream(unhex(v.hex), models);
       assert.equal(got.modelId, v.model_id);
-      assert.ok(got.indices instanceof Int32Array);
-      assert.deepEqual(toLists(got.indices, tables.rowLength), v.indices, `${suite.name}: ${v.name}`);
+      assert.ok(got.rows instanceof Int32Array);
+      assert.deepEqual(toLists(got.rows, tables.rowLength), v.indices, `${suite.name}: ${v.name}`);
       const h = readHeader(unhex(v.hex), models);
       assert.equal(h.modelId, v.model_id);
       assert.equal(h.n, v.indices.length);
@@ -264,7 +264,7 @@ test("vectors: invalid files throw FormatError with the expected message", () =>
   // tablesByModel may be a plain object as well
   const obj = Object.fromEntries(synthetic);
   const v = SUITES[0].suite.vectors[4];
-  assert.deepEqual(toLists(decodeStream(unhex(v.hex), obj).indices, synthetic.get(v.model_id).rowLength), v.indices);
+  assert.deepEqual(toLists(decodeStream(unhex(v.hex), obj).rows, synthetic.get(v.model_id).rowLength), v.indices);
 });
 
 // ---------------------------------------------------------------------------
@@ -286,7 +286,7 @@ test("format: 65536 digits, the most a file may hold", () => {
   const data = encodeStream(3, new Int32Array(MAX_DIGITS), t);
   assert.equal(hex(data), "980004");
   const got = decodeStream(data, new Map([[3, t]]));
-  assert.equal(got.indices.length, MAX_DIGITS); // one index per digit
+  assert.equal(got.rows.length, MAX_DIGITS); // one index per digit
   assert.throws(() => decodeStream(data, new Map([[3, t]]), { maxDigits: 100 }), /too many digits/);
 });
 
@@ -327,7 +327,7 @@ test("format: random round trips (n = 1..4)", () => {
     assert.ok(data.length <= maxFileBytes(n, t.numElements));
     const got = decodeStream(data, new Map([[id, t]]));
     assert.equal(got.modelId, id);
-    assert.deepEqual(toLists(got.indices, t.numElements), rows);
+    assert.deepEqual(toLists(got.rows, t.numElements), rows);
     if (n === 1) assert.deepEqual(Array.from(encodeDigits(id, rows, t)[0]), Array.from(data));
   }
 });
@@ -352,7 +352,7 @@ test("format: clustered round trips (streams of mixed clusters)", () => {
     });
     const data = encodeStream(5, rows, set);
     assert.ok(data.length <= maxFileBytes(n, E, set.clusterBits));
-    const flat = decodeStream(data, new Map([[5, set]])).indices;
+    const flat = decodeStream(data, new Map([[5, set]])).rows;
     assert.deepEqual(toLists(flat, set.rowLength), rows);
     const again = set.choose(set.symbols(flat)); // all n digits at once
     assert.equal(again.length, n * set.rowLength);
@@ -368,9 +368,9 @@ test("format: decodeDigits error modes", () => {
   const datas = [good[0], new Uint8Array(0), stream, good[1], Uint8Array.from([...good[2], 1])];
   const res = decodeDigits(datas, synthetic, { onError: "mask" });
   assert.deepEqual(Array.from(res.modelIds), [1, -1, -1, 1, -1]);
-  assert.equal(res.indices.length, 5 * 128); // rows of the longest model (0: 128), zero-padded
-  assert.deepEqual(Array.from(res.indices.subarray(0, 128)), [...ones, ...new Array(112).fill(0)]);
-  assert.ok(res.indices.subarray(128, 256).every((k) => k === 0));
+  assert.equal(res.rows.length, 5 * 128); // rows of the longest model (0: 128), zero-padded
+  assert.deepEqual(Array.from(res.rows.subarray(0, 128)), [...ones, ...new Array(112).fill(0)]);
+  assert.ok(res.rows.subarray(128, 256).every((k) => k === 0));
   assert.equal(res.errors[0], null);
   assert.equal(res.errors[1].message, "empty file");
   assert.equal(res.errors[2].message, "expected a single digit, found 2 digits");
@@ -423,7 +423,7 @@ test("fuzz: 10,000+ random, truncated and corrupted files", () => {
       continue;
     }
     ok++;
-    const again = encodeStream(got.modelId, got.indices, synthetic.get(got.modelId));
+    const again = encodeStream(got.modelId, got.rows, synthetic.get(got.modelId));
     assert.equal(hex(again), hex(data));
   }
   assert.ok(cases.length >= 10000 && ok > 0 && refused > 0);

@@ -78,22 +78,22 @@ test("TalkCodec: 8-bit latents, flat in and out", async () => {
   const talk = new TalkCodec(talkEncoder, talkDecoder, SCALE, [4, 4, 8]);
   assert.equal(talk.tables.get(TALK_MODEL_ID).numElements, 128);
   const images = digits(3);
-  const q = await talk.encodeIndices(images);
+  const q = await talk.encodeRows(images);
   const fed = talkEncoder.calls.at(-1)[0];
   assert.deepEqual(fed.shape, [3, SIZE, SIZE, 1]);
   assert.deepEqual(fed.data, toFloat(images));
   assert.ok(q instanceof Int32Array && q.length === 3 * 128);
   assert.equal(q[127], 1); // digit 0, e = 127: its first pixel, 1
   assert.equal(q[128 + 127], 41); // digit 1
-  const out = await talk.decodeIndices(q);
+  const out = await talk.decodeRows(q);
   assert.deepEqual(talkDecoder.calls.at(-1)[0].shape, [3, 4, 4, 8]);
   assert.ok(out instanceof Uint8Array && out.length === 3 * PIXELS);
   const files = await talk.compress(images);
   assert.equal(files.length, 3);
   for (let d = 0; d < 3; d++) {
-    assert.deepEqual(decodeStream(files[d], talk.tables).indices, q.subarray(d * 128, (d + 1) * 128));
+    assert.deepEqual(decodeStream(files[d], talk.tables).rows, q.subarray(d * 128, (d + 1) * 128));
   }
-  await assert.rejects(talk.decodeIndices(new Int32Array(130)), RangeError);
+  await assert.rejects(talk.decodeRows(new Int32Array(130)), RangeError);
 });
 
 test("LearnedCodec: symbols, rows of the chosen cluster, the level fed to both networks", async () => {
@@ -107,10 +107,10 @@ test("LearnedCodec: symbols, rows of the chosen cluster, the level fed to both n
     Math.floor(Math.fround(fed[0].data[Math.floor(i / E) * PIXELS] * 8 - (i % E) + 0.4) + 0.5)); // rounded half up
   assert.ok(symbols instanceof Int32Array);
   assert.deepEqual(Array.from(symbols), expected);
-  const rows = await learned.encodeIndices(images, 2);
+  const rows = await learned.encodeRows(images, 2);
   assert.deepEqual(rows, LEVEL_TABLES.get(2).choose(symbols));
   assert.equal(rows.length, 2 * 5);
-  const out = await learned.decodeIndices(rows, 2);
+  const out = await learned.decodeRows(rows, 2);
   const fedDecoder = learnedDecoder.calls.at(-1);
   assert.deepEqual(fedDecoder[0].shape, [2, 1, 1, E]);
   assert.deepEqual(Array.from(fedDecoder[0].data), Array.from(LEVEL_TABLES.get(2).symbols(rows)));
@@ -118,8 +118,8 @@ test("LearnedCodec: symbols, rows of the chosen cluster, the level fed to both n
   assert.equal(out.length, 2 * PIXELS);
   const files = await learned.compress(images, 2);
   assert.equal(files.length, 2);
-  assert.deepEqual(decodeStream(files[1], LEVEL_TABLES).indices, rows.subarray(5, 10));
-  await assert.rejects(learned.encodeIndices(images, 3), /no tables for level 3/);
+  assert.deepEqual(decodeStream(files[1], LEVEL_TABLES).rows, rows.subarray(5, 10));
+  await assert.rejects(learned.encodeRows(images, 3), /no tables for level 3/);
 });
 
 test("Codecs: codecFor, compress, compressStream and decompress over both codecs", async () => {

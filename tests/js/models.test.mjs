@@ -106,7 +106,7 @@ test("JS decodes every Python vector to the same model, indices and pixels (<= 1
     assert.ok(images instanceof Uint8Array && images.length === PIXELS); // one digit
     const expected = fromB64(vec.pixels);
     for (let i = 0; i < PIXELS; i++) maxDiff = Math.max(maxDiff, Math.abs(images[i] - expected[i]));
-    assert.deepEqual(Array.from(decodeStream(bytes, c.tables).indices), vec.indices);
+    assert.deepEqual(Array.from(decodeStream(bytes, c.tables).rows), vec.indices);
   }
   t.diagnostic(`${v.vectors.length} vectors, max pixel diff ${maxDiff}/255 (CPU backend)`);
   assert.ok(maxDiff <= 1, `max pixel diff ${maxDiff}/255`);
@@ -119,7 +119,7 @@ test("JS encodes the vector digits to Python's indices and bytes", { skip: noMod
   for (const vec of v.vectors) {
     const pixels = fromB64(v.digits[vec.digit].pixels);
     const files = await c.compress(pixels, vec.model_id); // fetches the level's tables
-    const indices = await c.codecFor(vec.model_id).encodeIndices(pixels, vec.model_id);
+    const indices = await c.codecFor(vec.model_id).encodeRows(pixels, vec.model_id);
     assert.equal(files.length, 1);
     if (hex(files[0]) === vec.hex && Array.from(indices).join() === vec.indices.join()) same++;
   }
@@ -148,7 +148,7 @@ test("JS encodes 1,000 MNIST test digits to Python's bytes (>= 99% identical)", 
     const batch = new Uint8Array(rows.length * PIXELS);
     rows.forEach((i, k) => batch.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS));
     await c.loadTables(ids[j]);
-    const indices = await c.codecFor(ids[j]).encodeIndices(batch, ids[j]); // all the level's digits at once
+    const indices = await c.codecFor(ids[j]).encodeRows(batch, ids[j]); // all the level's digits at once
     const files = encodeDigits(ids[j], indices, c.tables.get(ids[j]));
     files.forEach((bytes, k) => {
       if (`${bytes.length}:${sha256(bytes).slice(0, 16)}` === bulk.files[rows[k]]) same++;
@@ -194,8 +194,8 @@ test(`random, truncated and bit-flipped files: FormatError or a canonical decode
       const bytes = list[i];
       const t1 = performance.now();
       try {
-        const { modelId, indices } = decodeStream(bytes, c.tables, { maxDigits: c.maxDigits });
-        assert.equal(hex(encodeStream(modelId, indices, c.tables.get(modelId))), hex(bytes), "not canonical");
+        const { modelId, rows } = decodeStream(bytes, c.tables, { maxDigits: c.maxDigits });
+        assert.equal(hex(encodeStream(modelId, rows, c.tables.get(modelId))), hex(bytes), "not canonical");
       } catch (err) {
         if (!(err instanceof FormatError)) throw new Error(`${kind} ${hex(bytes)}: ${err}`);
         assert.ok(err.message.length > 5);

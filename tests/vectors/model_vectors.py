@@ -55,9 +55,9 @@ def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=
     vectors = []
     for m in model_ids:
         codec = codecs.codec_for(m)
-        indices = codec.encode_indices(images, m)
+        indices = codec.encode_rows(images, m)
         files = codecs.compress(images, m)
-        pixels = codec.decode_indices(indices, m)
+        pixels = codec.decode_rows(indices, m)
         for k in range(len(samples)):
             vectors.append({"digit": k, "model_id": m, "indices": [int(v) for v in indices[k]],
                             "hex": files[k].hex(), "pixels": _b64(pixels[k])})

@@ -62,20 +62,20 @@ export class TalkCodec {
   }
 
   /** Images (N*784) -> Int32Array of N*128 latents, 0..255. */
-  async encodeIndices(images, modelId = TALK_MODEL_ID) {
+  async encodeRows(images, modelId = TALK_MODEL_ID) {
     return quantiseLatents(await this.encoder.run([imageInput(images)]), this.latentScale);
   }
 
   /** Latents (N*128 integers) -> images, Uint8Array of N*784. */
-  async decodeIndices(indices, modelId = TALK_MODEL_ID) {
-    const n = rowCount(indices, this.tables.get(TALK_MODEL_ID).numElements, "indices");
-    const latents = dequantiseLatents(indices, this.latentScale);
+  async decodeRows(rows, modelId = TALK_MODEL_ID) {
+    const n = rowCount(rows, this.tables.get(TALK_MODEL_ID).numElements, "rows");
+    const latents = dequantiseLatents(rows, this.latentScale);
     return toPixels(await this.decoder.run([{ data: latents, shape: [n, ...this.latentShape] }]));
   }
 
   /** Images (N*784) -> N one-digit files. */
   async compress(images, modelId = TALK_MODEL_ID) {
-    return encodeDigits(modelId, await this.encodeIndices(images), this.tables.get(modelId));
+    return encodeDigits(modelId, await this.encodeRows(images), this.tables.get(modelId));
   }
 }
 
@@ -113,13 +113,13 @@ export class LearnedCodec {
 
   /** Images -> the rows the file format codes (cluster + indices), Int32Array of N*R. Plain
    * rounding: the encoder's search (aec/search.py) has no twin. */
-  async encodeIndices(images, level) {
+  async encodeRows(images, level) {
     const tables = tablesOf(this, level);
     return tables.choose(await this.encodeSymbols(images, level));
   }
 
   /** Rows (N*R) -> images, Uint8Array of N*784. */
-  async decodeIndices(rows, level) {
+  async decodeRows(rows, level) {
     const symbols = Float32Array.from(tablesOf(this, level).symbols(rows));
     const n = rowCount(symbols, this.latentShape.reduce((a, b) => a * b, 1), "symbols");
     const latents = { data: symbols, shape: [n, ...this.latentShape] };
@@ -129,7 +129,7 @@ export class LearnedCodec {
   /** Images (N*784) -> N one-digit files. */
   async compress(images, level) {
     const tables = tablesOf(this, level);
-    return encodeDigits(level, await this.encodeIndices(images, level), tables);
+    return encodeDigits(level, await this.encodeRows(images, level), tables);
   }
 }
 
@@ -154,19 +154,19 @@ export class Codecs {
 
   /** Digits (N*784) -> N one-digit files (Uint8Array[]). */
   async compress(images, modelId) {
-    const indices = await this.codecFor(modelId).encodeIndices(images, modelId);
-    return encodeDigits(modelId, indices, this.tables.get(modelId));
+    const rows = await this.codecFor(modelId).encodeRows(images, modelId);
+    return encodeDigits(modelId, rows, this.tables.get(modelId));
   }
 
   /** Digits (N*784) -> one file holding all of them (a single digit when N = 1). */
   async compressStream(images, modelId) {
-    const indices = await this.codecFor(modelId).encodeIndices(images, modelId);
-    return encodeStream(modelId, indices, this.tables.get(modelId));
+    const rows = await this.codecFor(modelId).encodeRows(images, modelId);
+    return encodeStream(modelId, rows, this.tables.get(modelId));
   }
 
   /** One file (a digit or a stream) -> {modelId, images: Uint8Array of N*784}. Throws FormatError. */
   async decompress(data) {
-    const { modelId, indices } = decodeStream(data, this.tables, { maxDigits: this.maxDigits });
-    return { modelId, images: await this.codecFor(modelId).decodeIndices(indices, modelId) };
+    const { modelId, rows } = decodeStream(data, this.tables, { maxDigits: this.maxDigits });
+    return { modelId, images: await this.codecFor(modelId).decodeRows(rows, modelId) };
   }
 }

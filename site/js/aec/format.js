@@ -11,13 +11,13 @@
 //
 // API (Python snake_case <-> JavaScript camelCase; Python's (n, R) rows are one
 // flat row-major Int32Array of n*R here, R = the tables' rowLength):
-//   encodeStream(modelId, indices, tables) -> Uint8Array
-//   decodeStream(data, tablesByModel, {maxDigits}) -> {modelId, indices: Int32Array(n*R)}
-//   encodeDigits(modelId, indices, tables) -> Uint8Array[] (one one-digit file per row)
-//   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, indices} | FormatError>
-//   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, indices: Int32Array(B*R), errors}
+//   encodeStream(modelId, rows, tables) -> Uint8Array
+//   decodeStream(data, tablesByModel, {maxDigits}) -> {modelId, rows: Int32Array(n*R)}
+//   encodeDigits(modelId, rows, tables) -> Uint8Array[] (one one-digit file per row)
+//   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, rows} | FormatError>
+//   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, rows: Int32Array(B*R), errors}
 //   readHeader(data, tablesByModel) -> {modelId, n, headerBits, clusters}
-// `indices` for encoding: one flat array of n*R integers (a single row is one
+// `rows` for encoding: one flat array of n*R integers (a single row is one
 // digit), or an array of n rows.
 // `tablesByModel`: a Map or a plain object, model id -> TableSet (or CodingTables).
 
@@ -81,7 +81,7 @@ export function gammaBits(n) {
   return bits;
 }
 
-/** The header bits: version (01), model id (3 bits), gamma(n). */
+/** The header bits: version (2 bits, 10 for version 2), model id (3 bits), gamma(n). */
 export function headerBits(modelId, n) {
   if (!Number.isInteger(modelId) || modelId < 0 || modelId > MAX_MODEL_ID) {
     throw new RangeError(`model id must be in 0..${MAX_MODEL_ID}, got ${modelId}`);
@@ -150,13 +150,13 @@ export function readHeader(data, tablesByModel, { maxDigits = MAX_DIGITS } = {})
 // one file
 // ---------------------------------------------------------------------------
 
-/** indices (flat n*R, or n rows of R) -> {clusters (n), idx (n*E)}, validated. */
-function checkRows(indices, tables, what) {
+/** rows (flat n*R, or n rows of R) -> {clusters (n), idx (n*E)}, validated. */
+function checkRows(rows, tables, what) {
   const R = tables.rowLength;
-  let flat = indices;
-  if (indices.length > 0 && typeof indices[0] === "object" && indices[0] !== null) {
+  let flat = rows;
+  if (rows.length > 0 && typeof rows[0] === "object" && rows[0] !== null) {
     flat = [];
-    for (const row of indices) {
+    for (const row of rows) {
       if (row.length !== R) throw new RangeError(`${what}: expected rows of ${R} indices, got ${row.length}`);
       for (const v of row) flat.push(v);
     }
@@ -209,9 +209,9 @@ function encodeRows(modelId, clusters, idx, tables) {
 }
 
 /** Encode n digits (rows, flat n*R or n arrays of R) into one file -> Uint8Array. */
-export function encodeStream(modelId, indices, tables) {
+export function encodeStream(modelId, rows, tables) {
   tables = TableSet.of(tables);
-  const { clusters, idx } = checkRows(indices, tables, "encodeStream");
+  const { clusters, idx } = checkRows(rows, tables, "encodeStream");
   if (clusters.length < 1 || clusters.length > MAX_DIGITS) {
     throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${clusters.length}`);
   }
@@ -249,7 +249,7 @@ function decodeCanonical(bytes, header, tables) {
   if (!sameBytes(encodeRows(header.modelId, decoded.clusters, decoded.idx, tables), bytes)) {
     throw new FormatError(MSG_NOT_CANONICAL);
   }
-  return { modelId: header.modelId, indices: joinRows(decoded, tables) };
+  return { modelId: header.modelId, rows: joinRows(decoded, tables) };
 }
 
 function sameBytes(a, b) {
@@ -259,7 +259,7 @@ function sameBytes(a, b) {
 }
 
 /**
- * Decode one file -> {modelId, indices: Int32Array(n*R), the rows}. Throws FormatError.
+ * Decode one file -> {modelId, rows: Int32Array(n*R)}. Throws FormatError.
  * maxDigits lets a caller refuse big streams before decoding them.
  */
 export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
@@ -273,9 +273,9 @@ export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {
 // ---------------------------------------------------------------------------
 
 /** One one-digit file per row -> array of Uint8Array. */
-export function encodeDigits(modelId, indices, tables) {
+export function encodeDigits(modelId, rows, tables) {
   tables = TableSet.of(tables);
-  const { clusters, idx } = checkRows(indices, tables, "encodeDigits");
+  const { clusters, idx } = checkRows(rows, tables, "encodeDigits");
   const E = tables.numElements;
   return Array.from(clusters, (c, d) => encodeRows(modelId, [c], idx.subarray(d * E, (d + 1) * E), tables));
 }
@@ -294,13 +294,13 @@ function decodeMany(datas, tablesByModel, maxDigits, single) {
   });
 }
 
-/** Decode many files; never throws FormatError: each entry is {modelId, indices} or the FormatError. */
+/** Decode many files; never throws FormatError: each entry is {modelId, rows} or the FormatError. */
 export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
   return decodeMany(datas, tablesByModel, maxDigits, false);
 }
 
 /**
- * Decode many one-digit files -> {modelIds: Int32Array(B), indices: Int32Array(B*R), errors}, R the
+ * Decode many one-digit files -> {modelIds: Int32Array(B), rows: Int32Array(B*R), errors}, R the
  * longest row of tablesByModel (shorter rows zero-padded: use TableSet.of(tables).rowLength).
  * onError "raise": throws the first file's FormatError (with err.index set).
  * onError "mask": failing files get modelId -1, a row of zeros and their FormatError in errors
@@ -312,7 +312,7 @@ export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
   const all = tablesByModel instanceof Map ? [...tablesByModel.values()] : Object.values(tablesByModel ?? {});
   const R = Math.max(0, ...all.map((t) => TableSet.of(t).rowLength));
   const modelIds = new Int32Array(results.length).fill(-1);
-  const indices = new Int32Array(results.length * R);
+  const rows = new Int32Array(results.length * R);
   const errors = [];
   results.forEach((r, i) => {
     if (r instanceof FormatError) {
@@ -324,8 +324,8 @@ export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
     } else {
       errors.push(null);
       modelIds[i] = r.modelId;
-      indices.set(r.indices, i * R);
+      rows.set(r.rows, i * R);
     }
   });
-  return { modelIds, indices, errors };
+  return { modelIds, rows, errors };
 }
