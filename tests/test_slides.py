@@ -378,3 +378,21 @@ def test_no_slide_overflows(browser, make_probe, width, height, lang):
         probe.assert_clean()
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("link", ["#/11", "#/antwoord"])
+def test_a_slide_link_lands_on_its_slide_on_a_phone(browser, make_probe, link):
+    context, page, probe = open_deck(browser, make_probe, {"width": 390, "height": 844},
+                                     "slides/index.html" + link, is_mobile=True, has_touch=True)
+    try:
+        ids = page.evaluate("Reveal.getSlides().map(s => s.id)")
+        want = 11 if link == "#/11" else ids.index("antwoord")
+        page.wait_for_timeout(500)  # long enough for a late jump back to the first slide
+        assert page.evaluate("Reveal.getIndices().h") == want
+        assert page.evaluate("Reveal.getCurrentSlide().id") == ids[want]
+        assert page.evaluate("location.hash") == f"#/{ids[want]}"  # the address names that slide
+        assert page.evaluate("Reveal.isScrollView()") is False
+        probe.assert_clean()
+    finally:
+        context.close()

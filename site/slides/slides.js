@@ -12,6 +12,12 @@
     progress: true,
     slideNumber: "c/t",
     touch: true,
+    // No scroll view on narrow screens (reveal.js turns it on below 435 px): in
+    // reveal.js 6.0.2 it takes over the current slide while it starts, so a link
+    // to a slide (#/11) opened on a phone shows the first slide and rewrites the
+    // address to it, and scrolling never updates the address. Phones get the
+    // same slides as a desktop: swipe to move, every slide has its own address.
+    scrollActivationWidth: null,
     // F: full screen (reveal.js), S: speaker notes (plugin), L: language (here).
     keyboard: { 76: function () { DeckLang.toggle(); } },
     plugins: [RevealNotes],
