@@ -212,7 +212,7 @@ def test_demo_slide(demo):
     page = demo.page
     requested = []
     page.on("request", lambda r: requested.append(r.url))
-    demo.goto("slides/index.html#/resultaten")  # the slide before the demo
+    demo.goto("slides/index.html#/nadelen-nu")  # the slide before the demo
     page.wait_for_function("() => window.Reveal && Reveal.isReady()")
     page.wait_for_function("() => document.querySelector('#live-demo [data-demo-root] canvas')")
     page.wait_for_timeout(300)

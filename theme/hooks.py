@@ -16,7 +16,9 @@ What this does at build time, and why:
   entry module (site/js/demo/index.js) as script tags; a build without that
   module fails rather than ship a page whose demo never starts.
 * Figures and numbers (site/results/) are written by `python -m training
-  evaluate`, which also copies the training plots there; nothing here.
+  evaluate`, which also copies the training plots there. The numbers reach the
+  slides and pages through results_fill.py (beside this file), at build time:
+  markers such as {{ codecs.talk.bytes_mean | bytes }} become text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
+
+# mkdocs puts this file's folder on sys.path while it loads the hook.
+import results_fill
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -67,6 +72,7 @@ SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
 DEMO_JS = "js/demo/index.js"  # the demo's entry module; it imports the rest
 TFJS = [dest for _, dest in VENDOR_FILES if dest.startswith("vendor/tfjs/")]  # in load order
 SLIDES = "slides/index.html"
+RESULTS_JSON = "results/results.json"
 
 CSP_MARKER = "__SITE_CSP__"
 # Everything from the page's own origin, nothing from anywhere else.
@@ -102,6 +108,7 @@ EXECUTABLE_TYPES = {"", "text/javascript", "application/javascript", "module"}
 _notes_hash: str | None = None
 _serving = False  # set by on_startup for `mkdocs serve`
 _files: Files | None = None  # this build's files, kept by on_files for on_post_page
+_results: dict | None = None  # this build's results.json (with results_fill's views)
 
 
 def _sha256(text: str) -> str:
@@ -217,8 +224,16 @@ def on_config(config):
     return config
 
 
+def fill_results(text: str, where: str, langs=results_fill.LANGS) -> str:
+    assert _results is not None
+    try:
+        return results_fill.fill(text, _results, langs)
+    except results_fill.ResultsError as e:
+        raise PluginError(f"{where}: {e}") from None
+
+
 def on_files(files: Files, config) -> Files:
-    global _files
+    global _files, _results
 
     def put(dest: str, **kw) -> None:
         old = files.get_file_from_path(dest)
@@ -235,7 +250,12 @@ def on_files(files: Files, config) -> Files:
     slides = files.get_file_from_path(SLIDES)
     if slides is None:
         raise PluginError(f"site/{SLIDES} is missing")
+    try:
+        _results = results_fill.load(Path(config.docs_dir) / RESULTS_JSON)
+    except results_fill.ResultsError as e:
+        raise PluginError(str(e)) from None
     html = Path(slides.abs_src_path).read_text(encoding="utf-8")
+    html = fill_results(html, SLIDES)
     html = inject_demo(html, SLIDES, files)
     html = fill_csp(html, SLIDES, [notes_window_script_hash()])
     files.remove(slides)
@@ -257,6 +277,11 @@ def inject_demo(html: str, page_url: str, files: Files) -> str:
     tags = "".join(f'<script defer src="{get_relative_url(src, page_url)}"></script>\n' for src in TFJS)
     tags += f'<script type="module" src="{get_relative_url(DEMO_JS, page_url)}"></script>\n'
     return html.replace("</body>", tags + "</body>", 1)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    # The pages are in English.
+    return fill_results(markdown, page.file.src_uri, ("en",))
 
 
 def on_post_page(output: str, page, config) -> str:

@@ -280,7 +280,6 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
     t0 = time.time()
     result = evaluate_dataset("mnist", x_test, y_test, codecs, classifier)
     result["answer"] = answer(result)
-    result["placeholder"] = False
     result["seconds"] = round(time.time() - t0, 1)
     fashion_result = None
     if fashion:
