@@ -33,8 +33,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-# mkdocs puts this file's folder on sys.path while it loads the hook.
-import results_fill
+try:  # mkdocs puts this file's folder on sys.path while it loads the hook
+    import results_fill
+except ImportError:  # imported as theme.hooks (the tests)
+    from theme import results_fill
 
 log = logging.getLogger("mkdocs.hooks.site")
 
