@@ -19,7 +19,8 @@ VECTORS_DIR     ?= tests/vectors
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
 
-.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium
+.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium \
+        notebook jupyter
 
 setup: .venv/.installed node_modules/.installed
 
@@ -43,7 +44,7 @@ serve: setup
 site: setup
 	.venv/bin/mkdocs build --strict
 
-test: setup chromium
+test: setup chromium notebook
 	$(PY) -m pytest -q
 	node --test tests/js/
 
@@ -52,6 +53,15 @@ test-py: setup
 
 test-js: setup
 	node --test tests/js/
+
+# The walkthrough notebook, run top to bottom with its small setting into
+# build/notebook/ (the site's notebook page shows that copy).
+notebook: setup
+	$(PY) theme/notebook.py
+
+# The notebook in JupyterLab, with the data folder above (MNIST_DIR).
+jupyter: setup
+	.venv/bin/jupyter lab notebooks/talk-walkthrough.ipynb
 
 # Rebuild every shipped model, then the evaluation and the TF.js export.
 train: setup
