@@ -18,9 +18,14 @@ SITE_MODELS_DIR ?= site/models
 VECTORS_DIR     ?= tests/vectors
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
+# `make image`: the Docker image's name, the engine, and extra build options,
+# e.g. IMAGE_ARGS="--build-arg GPU=1" or "--secret id=ca,src=/path/to/ca-bundle.crt".
+IMAGE           ?= aec
+DOCKER          ?= docker
+IMAGE_ARGS      ?=
 
 .PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium \
-        notebook jupyter
+        notebook jupyter image image-test
 
 setup: .venv/.installed node_modules/.installed
 
@@ -62,6 +67,15 @@ notebook: setup
 # The notebook in JupyterLab, with the data folder above (MNIST_DIR).
 jupyter: setup
 	.venv/bin/jupyter lab notebooks/talk-walkthrough.ipynb
+
+# One image that serves the site and runs make test / make train (see Dockerfile).
+image:
+	$(DOCKER) build $(IMAGE_ARGS) -t $(IMAGE) .
+
+# The image built and tested without a Docker engine: podman's chroot build on
+# a debootstrapped Debian base, then the Python tests inside (tools/image_test.sh).
+image-test:
+	tools/image_test.sh
 
 # Rebuild every shipped model, then the evaluation and the TF.js export.
 train: setup

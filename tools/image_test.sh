@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `make image-test`: build the Dockerfile without a Docker engine and test the
+# image, the way these machines allow (root, no `podman run`):
+#   1. podman and debootstrap from apt, if missing;
+#   2. a local base image, localhost/debian:bookworm, debootstrapped (minbase)
+#      from the Debian mirror apt uses here (DEBIAN_MIRROR overrides it);
+#   3. podman build with chroot isolation, the host's CA bundle mounted for
+#      pip/npm (tools/with-ca) and the MNIST folder for the notebook's page;
+#   4. buildah from + buildah run: the Python tests inside the image, then the
+#      image's own command (the site server), fetched from here with curl.
+# IMAGE names the result (default localhost/aec:test). Prints each stage's time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+IMAGE=${IMAGE:-localhost/aec:test}
+BASE_IMAGE=localhost/debian:bookworm
+HOST_CA=${HOST_CA:-/etc/ssl/certs/ca-certificates.crt}
+MNIST=${MNIST_DIR:-$(realpath -m ../shared/datasets/mnist)}
+PORT=${PORT:-8765}
+export DEBIAN_FRONTEND=noninteractive
+
+start=$(date +%s)
+stage() { echo "== $(( $(date +%s) - start )) s: $*"; }
+die() { echo "image-test: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root (podman's chroot builds, debootstrap)"
+[ -d "$MNIST" ] || die "$MNIST: no MNIST folder (set MNIST_DIR to the four IDX .gz files)"
+[ -s "$HOST_CA" ] || die "$HOST_CA: no CA bundle (set HOST_CA)"
+
+if ! command -v podman >/dev/null || ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
+  stage "apt-get install podman buildah debootstrap"
+  apt-get update -q && apt-get install -y -q podman buildah debootstrap
+fi
+
+if ! podman image exists "$BASE_IMAGE"; then
+  # The first deb.debian.org-like "debian" URI of apt's own sources.
+  mirror=${DEBIAN_MIRROR:-$(grep -hoE '(https?://[^ ]+/debian)/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
+    /etc/apt/sources.list.d/*.list 2>/dev/null | head -1 | tr -d ' ')}
+  mirror=${mirror:-http://deb.debian.org/debian}
+  stage "debootstrap --variant=minbase bookworm from $mirror"
+  rootfs=$(mktemp -d /var/tmp/aec-rootfs.XXXXXX)
+  trap 'rm -rf "$rootfs"' EXIT
+  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >/dev/null
+  tar -C "$rootfs" -c . | podman import - "$BASE_IMAGE" >/dev/null
+  rm -rf "$rootfs"
+fi
+
+stage "podman build -t $IMAGE (base $BASE_IMAGE)"
+podman build --isolation=chroot --build-arg BASE="$BASE_IMAGE" \
+  -v "$HOST_CA:/run/host-ca.crt:ro" -v "$MNIST:/shared/datasets/mnist:ro" \
+  -t "$IMAGE" .
+
+ctr=$(buildah from "$IMAGE")
+server=
+cleanup() {
+  [ -z "$server" ] || kill "$server" 2>/dev/null || true
+  buildah rm "$ctr" >/dev/null
+}
+trap cleanup EXIT
+run() { buildah run --isolation chroot -v "$MNIST:/shared/datasets/mnist:ro" "$ctr" -- "$@"; }
+
+stage "inside: make test-py"
+run make test-py
+
+stage "inside: the image's command, the site on 127.0.0.1:$PORT"
+# The image's CMD, one argument a line, with its port moved off 8000; `timeout`
+# ends it even if killing buildah run does not reach it.
+mapfile -t cmd < <(buildah inspect --type image --format '{{json .OCIv1.Config.Cmd}}' "$IMAGE" |
+  python3 -c 'import json, sys; print(*json.load(sys.stdin), sep="\n")' | sed "s/^8000$/$PORT/")
+run timeout 300 "${cmd[@]}" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 60); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 1; done
+for page in index.html notebook.html demo.html; do
+  curl -fsS -o /dev/null "http://127.0.0.1:$PORT/$page" || die "the image's server did not serve $page"
+done
+grep_page() { curl -fsS "http://127.0.0.1:$PORT/notebook.html" | grep -q "$1" || die "notebook.html: no $2"; }
+grep_page '<img' "figures (was the notebook executed at build time?)"
+stage "passed: $IMAGE"
