@@ -47,8 +47,11 @@ def cells_sha256(nb) -> str:
 
 
 def kernel_env() -> dict:
-    """The kernel's environment: the Makefile's defaults where the caller has none."""
+    """The kernel's environment: this checkout's code first on the path (whatever
+    checkout the environment was installed from), and the Makefile's defaults
+    where the caller has none."""
     env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     mnist = ROOT.parent / "shared" / "datasets" / "mnist"
     if not env.get("MNIST_DIR") and mnist.is_dir():
         env["MNIST_DIR"] = str(mnist)
