@@ -25,16 +25,26 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONUNBUFFERED=1
-# chromium: the browser tests; dataset-fashion-mnist: the evaluation's second data set.
+# chromium (+ libatomic1 for Playwright's driver): the browser tests;
+# dataset-fashion-mnist: the evaluation's second data set.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates python3 python3-venv make nodejs npm chromium dataset-fashion-mnist \
+      ca-certificates python3 python3-venv make nodejs npm chromium libatomic1 dataset-fashion-mnist \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+COPY tools/with-ca tools/
+# Node 20 or newer (the JavaScript tests need it; bookworm's nodejs is 18): the
+# official build as the npm registry ships it, ahead of Debian's on the PATH.
+RUN --mount=type=secret,id=ca,target=/run/host-ca.crt \
+    if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then \
+      tools/with-ca npm install -g --no-audit --no-fund \
+        "node-linux-$(dpkg --print-architecture | sed 's/amd64/x64/')@20"; \
+    fi \
+ && node --version
+
 # Dependencies first, in layers of their own: editing the code does not reinstall TensorFlow.
 COPY pyproject.toml package.json package-lock.json ./
-COPY tools/with-ca tools/
 RUN --mount=type=secret,id=ca,target=/run/host-ca.crt \
     python3 -m venv .venv \
  && tools/with-ca .venv/bin/pip install -q --upgrade pip \

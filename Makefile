@@ -73,7 +73,7 @@ image:
 	$(DOCKER) build $(IMAGE_ARGS) -t $(IMAGE) .
 
 # The image built and tested without a Docker engine: podman's chroot build on
-# a debootstrapped Debian base, then the Python tests inside (tools/image_test.sh).
+# a debootstrapped Debian base, then make test inside (tools/image_test.sh).
 image-test:
 	tools/image_test.sh
 

@@ -6,8 +6,10 @@
 #      from the Debian mirror apt uses here (DEBIAN_MIRROR overrides it);
 #   3. podman build with chroot isolation, the host's CA bundle mounted for
 #      pip/npm (tools/with-ca) and the MNIST folder for the notebook's page;
-#   4. buildah from + buildah run: the Python tests inside the image, then the
-#      image's own command (the site server), fetched from here with curl.
+#   4. buildah from + buildah run: `make test` inside the image (the Python tests,
+#      browser ones included, the notebook and the JavaScript tests; TEST=test-py
+#      for the Python tests without chromium), then the image's own command (the
+#      site server), fetched from here with curl.
 # IMAGE names the result (default localhost/aec:test). Prints each stage's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,8 +60,8 @@ cleanup() {
 trap cleanup EXIT
 run() { buildah run --isolation chroot -v "$MNIST:/shared/datasets/mnist:ro" "$ctr" -- "$@"; }
 
-stage "inside: make test-py"
-run make test-py
+stage "inside: make ${TEST:-test}"
+run make "${TEST:-test}"
 
 stage "inside: the image's command, the site on 127.0.0.1:$PORT"
 # The image's CMD, one argument a line, with its port moved off 8000; `timeout`
