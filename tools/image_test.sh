@@ -34,9 +34,9 @@ if ! command -v podman >/dev/null || ! command -v buildah >/dev/null || ! comman
 fi
 
 if ! podman image exists "$BASE_IMAGE"; then
-  # The first deb.debian.org-like "debian" URI of apt's own sources.
-  mirror=${DEBIAN_MIRROR:-$(grep -hoE '(https?://[^ ]+/debian)/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-    /etc/apt/sources.list.d/*.list 2>/dev/null | head -1 | tr -d ' ')}
+  # The first ".../debian" URI of apt's own sources (one-line or deb822 style).
+  mirror=${DEBIAN_MIRROR:-$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources \
+    2>/dev/null | grep -oE 'https?://[^ ]+/debian/?( |$)' | head -1 | tr -d ' ' || true)}
   mirror=${mirror:-http://deb.debian.org/debian}
   stage "debootstrap --variant=minbase bookworm from $mirror"
   rootfs=$(mktemp -d /var/tmp/aec-rootfs.XXXXXX)
