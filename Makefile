@@ -64,9 +64,11 @@ test-js: setup
 notebook: setup
 	$(PY) theme/notebook.py
 
-# The notebook in JupyterLab, with the data folder above (MNIST_DIR).
+# The notebook in JupyterLab, with the data folder above (MNIST_DIR). In the
+# Docker image: JUPYTER_ARGS="--ip 0.0.0.0 --allow-root --no-browser".
+JUPYTER_ARGS ?=
 jupyter: setup
-	.venv/bin/jupyter lab notebooks/talk-walkthrough.ipynb
+	.venv/bin/jupyter lab $(JUPYTER_ARGS) notebooks/talk-walkthrough.ipynb
 
 # One image that serves the site and runs make test / make train (see Dockerfile).
 image:
