@@ -18,8 +18,14 @@ SITE_MODELS_DIR ?= site/models
 VECTORS_DIR     ?= tests/vectors
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
+# `make image`: the Docker image's name, the engine, and extra build options,
+# e.g. IMAGE_ARGS="--build-arg GPU=1" or "--secret id=ca,src=/path/to/ca-bundle.crt".
+IMAGE           ?= aec
+DOCKER          ?= docker
+IMAGE_ARGS      ?=
 
-.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium
+.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium \
+        notebook jupyter image image-test
 
 setup: .venv/.installed node_modules/.installed
 
@@ -43,7 +49,7 @@ serve: setup
 site: setup
 	.venv/bin/mkdocs build --strict
 
-test: setup chromium
+test: setup chromium notebook
 	$(PY) -m pytest -q
 	node --test tests/js/
 
@@ -52,6 +58,26 @@ test-py: setup
 
 test-js: setup
 	node --test tests/js/
+
+# The walkthrough notebook, run top to bottom with its small setting into
+# build/notebook/ (the site's notebook page shows that copy).
+notebook: setup
+	$(PY) theme/notebook.py
+
+# The notebook in JupyterLab, with the data folder above (MNIST_DIR). In the
+# Docker image: JUPYTER_ARGS="--ip 0.0.0.0 --allow-root --no-browser".
+JUPYTER_ARGS ?=
+jupyter: setup
+	.venv/bin/jupyter lab $(JUPYTER_ARGS) notebooks/talk-walkthrough.ipynb
+
+# One image that serves the site and runs make test / make train (see Dockerfile).
+image:
+	$(DOCKER) build $(IMAGE_ARGS) -t $(IMAGE) .
+
+# The image built and tested without a Docker engine: podman's chroot build on
+# a debootstrapped Debian base, then make test inside (tools/image_test.sh).
+image-test:
+	tools/image_test.sh
 
 # Rebuild every shipped model, then the evaluation and the TF.js export.
 train: setup

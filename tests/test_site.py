@@ -17,7 +17,8 @@ import pytest
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["index.html", "slides/index.html", "demo.html", "results.html", "format.html", "training.html"]
+PAGES = ["index.html", "slides/index.html", "demo.html", "results.html", "format.html", "training.html",
+         "notebook.html"]
 CSP_RE = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
 
 

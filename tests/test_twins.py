@@ -85,9 +85,20 @@ def test_aec_imports_neither_training_nor_converter():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def source_files() -> list[str]:
+    """Our .py/.js/.mjs files: git's list, or, in a copy without git (the Docker
+    image), the tree without what setup and builds put there."""
+    if (ROOT / ".git").exists():
+        return subprocess.run(["git", "ls-files", "*.py", "*.js", "*.mjs"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.split()
+    skip = {".venv", "node_modules", "build", "runs", "__pycache__", ".pytest_cache", ".hypothesis"}
+    return [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.suffix in (".py", ".js", ".mjs")
+            and p.is_file() and not skip & set(p.relative_to(ROOT).parts)]
+
+
 def test_no_source_file_is_over_500_lines():
-    files = subprocess.run(["git", "ls-files", "*.py", "*.js", "*.mjs"], cwd=ROOT, capture_output=True,
-                           text=True, check=True).stdout.split()
+    files = source_files()
+    assert any(f.startswith("aec/") for f in files) and any(f.startswith("site/js/") for f in files)
     long = {f: n for f in files if (n := len((ROOT / f).read_text().splitlines())) > MAX_LINES}
     assert not long, long
 
