@@ -129,3 +129,25 @@ def test_an_unexpected_exception_is_one_line_too(monkeypatch, capsys, tmp_path):
     assert aec_cli.main(["compress", "x.png", "-o", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err == "aec: internal error (RuntimeError: something no test foresaw)\n"
+
+
+def test_binary_data_never_goes_to_or_comes_from_a_terminal(work, tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    from tests.cli_tools import ENV
+
+    main_fd, terminal = pty.openpty()
+    try:
+        for args, where, message in [
+            (["compress", work / "seven.png", "-o", "-"], "stdout", "will not write binary data to a terminal"),
+            (["compress", "-", "-o", tmp_path], "stdin", "standard input (-) is a terminal"),
+        ]:
+            streams = {"stdout": subprocess.PIPE, "stdin": subprocess.DEVNULL, where: terminal}
+            r = subprocess.run([sys.executable, "-m", "aec", *map(str, args)], stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT, env=ENV, timeout=60, **streams)
+            assert r.returncode == 2 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+    finally:
+        os.close(main_fd)
+        os.close(terminal)
