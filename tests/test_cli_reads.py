@@ -209,3 +209,18 @@ def _npy_bytes(array) -> bytes:
     buf = io.BytesIO()
     np.save(buf, array)
     return buf.getvalue()
+
+
+def test_16_bit_and_float_images(work):
+    x = mnist_digits(1)[0]
+    want = preprocess(x)
+    Image.fromarray(x.astype(np.uint16) * 257).save(work / "w16.png")
+    assert Image.open(work / "w16.png").mode == "I;16"
+    assert np.array_equal(inputs.read_digits(str(work / "w16.png"))[0], want)
+    f = (x / 255).astype(np.float32)
+    Image.fromarray(f, "F").save(work / "float.tif")
+    assert np.array_equal(inputs.read_digits(str(work / "float.tif"))[0], want)
+    f[3, 3] = np.nan  # before: a blank digit, exit 0
+    Image.fromarray(f, "F").save(work / "nan.tif")
+    with pytest.raises(inputs.InputError, match="NaN or infinite pixels"):
+        inputs.read_digits(str(work / "nan.tif"))
