@@ -9,6 +9,7 @@ go to a temporary file in the same folder and are renamed over the target.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -16,7 +17,10 @@ import tempfile
 from pathlib import Path
 
 
-def write_bytes(path, data: bytes) -> None:
+def write_bytes(path, data: bytes, replace: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, fsync it, rename it to
+    ``path``: a reader sees the old file or the whole new one, never a part.
+    ``replace=False`` never replaces an existing ``path`` (FileExistsError)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -26,11 +30,31 @@ def write_bytes(path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes 0600; these are files to share
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _rename_no_replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _rename_no_replace(tmp, path) -> None:
+    """Rename unless ``path`` exists. A hard link fails atomically when it does;
+    on file systems without hard links, check first (a small race)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
+            raise
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(path)) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def write_json(path, obj, compact: bool = False) -> None:

@@ -29,6 +29,7 @@ from aec.tables import CodingTables, TableSet
 TALK_MODEL_ID = 0
 TALK_LATENT_BITS = 8
 PREDICT_BATCH = 1024
+CHUNK = PREDICT_BATCH  # digits per network call of compress_streams / decompress_streams: bounded memory
 CONFIG_FILE = "codec.json"
 
 
@@ -177,3 +178,48 @@ class Codecs:
         """One file (a digit or a stream) -> (model_id, images (n,28,28))."""
         model_id, indices = fmt.decode_stream(data, self.tables)
         return model_id, self.codec_for(model_id).decode_rows(indices, model_id)
+
+    def compress_streams(self, streams, model_id: int, search=False, progress=None) -> list[bytes]:
+        """Many digit arrays (n_i,28,28) -> one file each, all digits coded as one
+        batch (networks, search and coder), in chunks of whole network batches, so each
+        file has the bytes ``compress_stream`` gives its array. ``progress(done, total)``
+        is called after each chunk."""
+        counts = [len(s) for s in streams]
+        if not streams:
+            return []
+        images = np.concatenate([np.asarray(s, np.uint8).reshape(-1, 28, 28) for s in streams])
+        if search and model_id != TALK_MODEL_ID:
+            from aec.search import BATCH as step
+        else:
+            step = CHUNK
+        rows = []
+        for start in range(0, len(images), step):
+            rows.append(self._rows(images[start:start + step], model_id, search))
+            if progress:
+                progress(min(start + step, len(images)), len(images))
+        rows = np.concatenate(rows)
+        tables, ends = self.tables[model_id], np.cumsum(counts)
+        out = [None] * len(streams)
+        singles = [i for i, n in enumerate(counts) if n == 1]
+        for i, data in zip(singles, fmt.encode_digits(model_id, rows[ends[singles] - 1], tables) if singles else []):
+            out[i] = data  # one-digit files: the batched coder, same bytes as encode_stream
+        for i, n in enumerate(counts):
+            if n != 1:
+                out[i] = fmt.encode_stream(model_id, rows[ends[i] - n:ends[i]], tables)
+        return out
+
+    def decompress_streams(self, datas, max_digits: int = fmt.MAX_DIGITS) -> list:
+        """Many files -> per file ``(model_id, images (n,28,28))`` or the FormatError that
+        refused it; the files of each model are decoded as one batch."""
+        decoded = fmt.decode_files(datas, self.tables, max_digits)
+        out = list(decoded)
+        for model_id in {d.model_id for d in decoded if not isinstance(d, fmt.FormatError)}:
+            members = [i for i, d in enumerate(decoded) if not isinstance(d, fmt.FormatError) and d.model_id == model_id]
+            rows = np.concatenate([decoded[i].rows for i in members])
+            codec = self.codec_for(model_id)
+            images = np.concatenate([codec.decode_rows(rows[k:k + CHUNK], model_id)
+                                     for k in range(0, len(rows), CHUNK)])
+            ends = np.cumsum([len(decoded[i].rows) for i in members])
+            for i, end in zip(members, ends):
+                out[i] = (model_id, images[end - len(decoded[i].rows):end])
+        return out

@@ -1,31 +1,21 @@
 """`aec compress` / `aec decompress` (python -m aec) with the committed models:
 a drawing from any paint program round-trips; bad input gives one clear line
-per file and a non-zero exit, never a traceback."""
+per file and a non-zero exit, never a traceback. The command's other promises:
+test_cli_writes.py, test_cli_reads.py, test_cli_errors.py, test_cli_batch.py."""
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "aec", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+from tests.cli_tools import ROOT, cli, draw_seven
 
 
 @pytest.fixture(scope="module")
 def work(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
-    # A "7" drawn dark on light in a big RGB canvas, as a paint program saves it.
-    img = Image.new("RGB", (300, 200), "white")
-    ImageDraw.Draw(img).line([(100, 40), (200, 40), (130, 170)], fill=(20, 20, 60), width=18)
-    img.save(d / "seven.png")
+    draw_seven(d / "seven.png")
     np.save(d / "stream.npy", np.stack([np.asarray(Image.open(d / "seven.png").convert("L").resize((28, 28)))] * 3))
     (d / "broken.png").write_bytes(b"\x89PNG not really")
     return d
