@@ -195,7 +195,7 @@ def measure(make_codec, model_ids, images, encoders: dict, decoders: dict) -> di
     """PSNR of every (network, dtype) candidate through the real codec.
 
     ``make_codec(encoder, decoder)`` builds a codec object with
-    ``encode_indices(images, model_id)`` / ``decode_indices(indices, model_id)``;
+    ``encode_rows(images, model_id)`` / ``decode_rows(rows, model_id)``;
     encoders/decoders map dtype -> model with ``predict``. The other network stays
     float32 while one is measured. Returns {"encoder": {dtype: {id: row}}, "decoder": ...}.
     """
