@@ -16,7 +16,7 @@
 //   engine.js     tf.js (tfjs.js) and its backend, the codec twin (../aec/), compress / decompress
 //   worker.js     the Web Worker that runs the engine; client.js, the page's handle on it
 //   baselines.js  JPEG / WebP container surgery, matching our byte size (no DOM)
-//   images.js     images as input: what a file is, decoding, RGBA
+//   images.js     images as input: what a file is, decoding, RGBA; opening.js: opening files and links
 //   samples.js    site/models/samples.json
 //   links.js      share links (demo.html#aec=...), with a check; sharing.js: sharing and history
 //   numbers.js    PSNR and number formats

@@ -1,4 +1,4 @@
-// The numbers the demo shows: PSNR and how figures are written.
+// The numbers the demo shows: PSNR and how figures are written; whether a digit is blank.
 
 import { PIXELS } from "./engine.js";
 
@@ -14,6 +14,12 @@ export function psnr(a, b) {
   }
   if (se === 0) return PSNR_CAP;
   return Math.min(PSNR_CAP, 10 * Math.log10((255 * 255 * a.length) / se));
+}
+
+/** True when every pixel is 0 (nothing drawn, or an image without ink). */
+export function isBlank(pixels) {
+  for (let i = 0; i < pixels.length; i++) if (pixels[i] !== 0) return false;
+  return true;
 }
 
 /** Bytes as hex pairs separated by spaces ("0a ff 03"). */

@@ -12,11 +12,10 @@
 
 import { el, digitCanvas, paint, pressable } from "./dom.js";
 import { DrawingPad, DRAW_SIZE } from "./drawing.js";
-import { engineClient, getEngine } from "./client.js";
+import { getEngine } from "./client.js";
 import { preprocess } from "./engine.js";
-import { decodeImage, sniffImage } from "./images.js";
-import { fromLinkText, LinkError } from "./links.js";
-import { errorText } from "./numbers.js";
+import { errorText, isBlank } from "./numbers.js";
+import { Opener } from "./opening.js";
 import { Results, hexOf } from "./results.js";
 import { getSamples } from "./samples.js";
 import { Sharing } from "./sharing.js";
@@ -24,11 +23,6 @@ import { TEXT } from "./strings.js";
 import { buildView } from "./view.js";
 
 const SOURCES = { draw: TEXT.sourceDraw, file: TEXT.sourceFile, link: TEXT.sourceLink, none: TEXT.sourceNone };
-
-function isBlank(pixels) {
-  for (let i = 0; i < pixels.length; i++) if (pixels[i] !== 0) return false;
-  return true;
-}
 
 let snapshots = 0;
 
@@ -47,7 +41,7 @@ export class Demo {
     this.source = "none"; // draw | sample | image | file | link | none
     this.description = null; // the input's strings.js entry (a sample's or an image's name)
     this.sampleIndex = null;
-    this.opened = null; // {bytes, name} of the file or link shown, when that is the source
+    this.opened = null; // {name} of the file or link shown (null for a link), when that is the source
     this.shownKey = null; // what is on screen: a snapshot's id or "link:<text>" (sharing.js)
     this.runs = 0;
     this.job = null; // the next piece of work (latest request wins)
@@ -59,6 +53,7 @@ export class Demo {
     this.v = buildView(root, { t: (entry) => this.t(entry), attr: (node, name, entry) => this.attr(node, name, entry) });
     this.results = new Results(this.v, (node, entry) => this.setText(node, entry));
     this.sharing = new Sharing(this, this.v);
+    this.opener = new Opener(this);
     this.pad = new DrawingPad(this.v.drawCanvas, {
       onStart: () => {
         if (this.source !== "draw") this.pad.clear(); // a sample or a file was shown: start afresh
@@ -311,6 +306,20 @@ export class Demo {
     this.onResult();
   }
 
+  /** A file or a link decompressed (opening.js): shown as it is, with no original to compare. */
+  showOpened(bytes, result, source, name, firstRun) {
+    this.clearError();
+    this.source = source;
+    this.description = null;
+    this.opened = { name };
+    this.showInput(null, source);
+    const quality = this.v.quality;
+    if (quality.querySelector(`option[value="${result.modelId}"]`)) quality.value = String(result.modelId);
+    this.showResult(bytes, result, undefined, null, firstRun);
+    this.sharing.remember();
+    this.results.clearBaselines();
+  }
+
   // --- history (sharing.js) ---
 
   /** What is shown, as a cloneable value that restore() brings back. */
@@ -339,7 +348,7 @@ export class Demo {
       this.setInput(snap.pixels, snap.source, snap.description);
     } else if (snap.bytes) {
       const { bytes, source, name } = snap;
-      this.schedule(() => this.decompressJob(bytes, source, name, source === "link" ? "top" : "open"));
+      this.schedule(() => this.opener.decompress(bytes, source, name, source === "link" ? "top" : "open"));
     }
   }
 
@@ -390,83 +399,11 @@ export class Demo {
   }
 
   openFile(file) {
-    this.schedule(async () => {
-      this.setStatus(TEXT.reading);
-      let bytes;
-      try {
-        bytes = new Uint8Array(await file.arrayBuffer());
-      } catch (e) {
-        this.fail(TEXT.cannotRead(file.name, errorText(e)), "open");
-        return;
-      }
-      const type = sniffImage(bytes);
-      if (type) await this.imageJob(bytes, type, file.name);
-      else await this.decompressJob(bytes, "file", file.name, "open");
-    });
-  }
-
-  // An image: the twin's MNIST preprocessing (in the worker), then compressed like a drawing.
-  async imageJob(bytes, type, name) {
-    let bitmap;
-    try {
-      bitmap = await decodeImage(bytes, type);
-    } catch {
-      this.fail(TEXT.badImage(name), "open");
-      return;
-    }
-    const pixels = await engineClient().imageDigit(bitmap);
-    if (isBlank(pixels)) {
-      this.fail(TEXT.blankImage(name), "open");
-      return;
-    }
-    this.clearError();
-    this.pad.showDigit(pixels);
-    this.setInput(pixels, "image", TEXT.sourceImage(name));
+    this.schedule(() => this.opener.file(file));
   }
 
   openLink(text) {
     this.shownKey = `link:${text}`;
-    this.schedule(async () => {
-      let bytes;
-      try {
-        bytes = fromLinkText(text);
-      } catch (e) {
-        this.fail(e instanceof LinkError && e.cut ? TEXT.cutLink : TEXT.badLink(errorText(e)), "top");
-        return;
-      }
-      await this.decompressJob(bytes, "link", TEXT.theLink.en, "top");
-    });
-  }
-
-  /** A .aec file or a link's bytes -> shown; errors go to `slot`. */
-  async decompressJob(bytes, source, name, slot) {
-    const label = source === "link" ? TEXT.theLink : { en: name, nl: name };
-    let engine;
-    try {
-      engine = await (this.engineReady ?? getEngine());
-    } catch (e) {
-      this.fail(TEXT.loadFailed(errorText(e)), slot);
-      return;
-    }
-    this.setStatus(TEXT.decompressing);
-    let result;
-    try {
-      result = await engine.decompress(bytes);
-    } catch (e) {
-      this.fail(source === "link" ? TEXT.badLink(errorText(e)) : TEXT.notOurs(name, errorText(e)), slot);
-      return;
-    }
-    this.clearError();
-    this.source = source;
-    this.description = null;
-    this.opened = { name };
-    this.showInput(null, source);
-    this.input = null;
-    const quality = this.v.quality;
-    if (quality.querySelector(`option[value="${result.modelId}"]`)) quality.value = String(result.modelId);
-    this.showResult(bytes, result, undefined, null, engine.firstRun(result.modelId));
-    this.sharing.remember();
-    this.results.clearBaselines();
-    this.setStatus(TEXT.decompressed(label, result.images.length));
+    this.schedule(() => this.opener.link(text));
   }
 }
