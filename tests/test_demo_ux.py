@@ -80,10 +80,13 @@ def box(locator) -> dict:
     return b
 
 
-def in_view(page, locator) -> bool:
-    b = box(locator)
-    height = page.evaluate("innerHeight")
-    return b["y"] >= 0 and b["y"] + b["height"] <= height
+def in_view(locator) -> bool:
+    """Inside the viewport and not covered (e.g. by a sticky header) at its top and bottom."""
+    return locator.evaluate("""e => {
+        const r = e.getBoundingClientRect();
+        const seen = (y) => e.contains(document.elementFromPoint(r.left + r.width / 2, y));
+        return r.top >= 0 && r.bottom <= innerHeight && seen(r.top + 2) && seen(r.bottom - 2);
+    }""")
 
 
 # --- a phone ----------------------------------------------------------------------------
@@ -216,8 +219,10 @@ def test_an_image_as_input(demo):
 # --- errors ---------------------------------------------------------------------------
 
 
-def test_an_error_shows_beside_open_in_view_and_clears_stale_results(demo):
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)], ids=["desk", "phone"])
+def test_an_error_shows_beside_open_in_view_and_clears_stale_results(demo, size):
     page = demo.page
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     open_demo(demo)
     wait_runs(page, 1)
     wait_idle(page)
@@ -228,9 +233,8 @@ def test_an_error_shows_beside_open_in_view_and_clears_stale_results(demo):
     error = root.get_by_test_id("error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("notes.txt is neither an image nor a .aec file this demo can read")
-    page.wait_for_function("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }",
-                           arg=error.element_handle())
-    assert in_view(page, error)
+    page.wait_for_timeout(300)  # scrolled into view
+    assert in_view(error)
     open_box, error_box = box(root.locator("label.aec-file")), box(error)
     assert 0 <= error_box["y"] - (open_box["y"] + open_box["height"]) <= 80, (open_box, error_box)
     # Nothing stale is left beside it.
