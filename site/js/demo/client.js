@@ -165,8 +165,3 @@ export function getEngine() {
   if (!loading) loading = engineClient().load();
   return loading;
 }
-
-/** The tf.js backend in use, or "–" before (or without) one. */
-export function currentBackend() {
-  return client?.backend || "–";
-}
