@@ -396,7 +396,7 @@ def test_terms_are_explained_where_they_appear(demo):
     demo.assert_clean()
 
 
-def test_the_dutch_slide_is_dutch(demo):
+def test_the_dutch_slide_is_dutch_and_its_keys_are_the_demos(demo):
     page = demo.page
     demo.goto("slides/index.html?lang=nl#/live-demo")
     root = page.locator(f"#live-demo {ROOT_SEL}")
@@ -413,4 +413,15 @@ def test_the_dutch_slide_is_dutch(demo):
     page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert root.get_by_test_id("quality").evaluate("s => s.selectedOptions[0].textContent") == "Level 4"
     assert "784 bytes raw" in root.inner_text()
+    # Space and Enter on the demo's buttons press them; they do not move the deck.
+    slide = page.evaluate("Reveal.getIndices().h")
+    root.get_by_test_id("clear").focus()
+    page.keyboard.press("Space")
+    expect(root.get_by_test_id("compressed-bytes")).to_have_text("–")
+    root.get_by_test_id("sample").nth(2).focus()
+    before = runs(page)
+    page.keyboard.press("Enter")
+    wait_runs(page, before + 1)
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("Reveal.getIndices().h") == slide
     demo.assert_clean()

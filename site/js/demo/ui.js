@@ -25,6 +25,7 @@ import { buildView } from "./view.js";
 const SOURCES = { draw: TEXT.sourceDraw, file: TEXT.sourceFile, link: TEXT.sourceLink, none: TEXT.sourceNone };
 
 let snapshots = 0;
+const CONTROL_KEYS = new Set([" ", "Enter", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
 
 export class Demo {
   /** onResult() runs after every result shown (index.js marks the first one). */
@@ -108,8 +109,13 @@ export class Demo {
     v.quality.addEventListener("change", () => {
       if (this.input) this.requestCompress();
     });
-    // reveal.js navigates on arrow keys even inside a <select>: keep them here.
-    v.quality.addEventListener("keydown", (e) => e.stopPropagation());
+    // reveal.js moves the deck on Space and the arrow keys even from a focused
+    // button or <select>: on the demo's controls, those keys are the controls'.
+    if (this.compact) {
+      this.root.addEventListener("keydown", (e) => {
+        if (e.target.closest?.("button, a, input, select") && CONTROL_KEYS.has(e.key)) e.stopPropagation();
+      });
+    }
     v.randomButton.addEventListener("click", () => {
       if (this.samples.length) this.pickSample(Math.floor(Math.random() * this.samples.length));
     });
