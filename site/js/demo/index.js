@@ -27,7 +27,7 @@
 // performance mark "aec-first-reconstruction", and those listed in ui.js.
 
 import { el } from "./dom.js";
-import { getEngine } from "./client.js";
+import { engineClient, getEngine } from "./client.js";
 import { Demo } from "./ui.js";
 
 const CSS_URL = new URL("./demo.css", import.meta.url).href;
@@ -63,6 +63,7 @@ function whenShown(root, start) {
   const deck = window.Reveal;
   const slide = root.closest(".reveal .slides section");
   if (!slide || !deck || typeof deck.on !== "function" || typeof deck.getCurrentSlide !== "function") {
+    engineClient(); // the worker starts now (a few small modules); tf.js and the models wait for the paint
     afterFirstPaint(start);
     return;
   }

@@ -32,6 +32,7 @@ export function buildView(root, { t, attr }) {
     width: DRAW_SIZE,
     height: DRAW_SIZE,
     "data-testid": "draw-canvas",
+    role: "img", // named by its aria-label (a canvas has no role of its own)
     "data-prevent-swipe": true, // reveal.js: drawing on a touch screen is not a swipe
   });
   attr(v.drawCanvas, "aria-label", TEXT.drawArea);
