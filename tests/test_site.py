@@ -109,13 +109,19 @@ def test_demo_scripts_injected_and_a_missing_demo_fails_the_build():
     for files in (_Files(), _Files(demo, excluded=[demo])):  # missing, or not published (exclude_docs)
         with pytest.raises(PluginError, match="data-demo-root"):
             hooks.inject_demo(html, "slides/index.html", files)
+    html = "<head></head><body><div data-demo-root></div></body>"
     out = hooks.inject_demo(html, "slides/index.html", _Files(demo))
-    for src in hooks.TFJS:
-        assert f'<script defer src="../{src}"></script>' in out
     assert '<script type="module" src="../js/demo/index.js"></script>' in out
+    assert '<link rel="stylesheet" href="../js/demo/demo.css">\n</head>' in out
     out = hooks.inject_demo(html, "demo.html", _Files(demo))
-    assert 'src="js/demo/index.js"' in out and all(f'src="{src}"' in out for src in hooks.TFJS)
-    assert out.index("tf-core") < out.index("tf-backend-webgl") < out.index("js/demo/index.js")
+    assert 'src="js/demo/index.js"' in out and 'href="js/demo/demo.css"' in out
+    # tf.js is no script of the page: the demo imports it when it starts (js/demo/tfjs.js).
+    assert "vendor/tfjs" not in out
+    tfjs = (ROOT / "site" / "js" / "demo" / "tfjs.js").read_text()
+    imported = [src for src in hooks.TFJS if f'import "../../{src}";' in tfjs]
+    assert imported == [src for src in hooks.TFJS if "backend-cpu" not in src]
+    assert [tfjs.index(src) for src in imported] == sorted(tfjs.index(src) for src in imported)  # load order
+    assert "tf-backend-cpu" in (ROOT / "site" / "js" / "demo" / "engine.js").read_text()  # without WebGL
     # A page that loads the demo itself is left alone.
     own = '<body><div data-demo-root></div><script type="module" src="js/demo/index.js"></script></body>'
     assert hooks.inject_demo(own, "demo.html", _Files(demo)) == own

@@ -12,9 +12,11 @@ What this does at build time, and why:
   slides' CSP and runs one inline script written by the notes plugin; its hash
   is taken from the shipped plugin file, so updating reveal.js cannot silently
   break the notes window.
-* The demo: pages holding a `data-demo-root` element get tf.js and the demo's
-  entry module (site/js/demo/index.js) as script tags; a build without that
-  module fails rather than ship a page whose demo never starts.
+* The demo: pages holding a `data-demo-root` element get the demo's entry
+  module (site/js/demo/index.js) and its stylesheet; a build without that
+  module fails rather than ship a page whose demo never starts. tf.js is not
+  a script tag of the page: the demo imports it (js/demo/tfjs.js, in its Web
+  Worker) only when a demo starts.
 * Figures and numbers (site/results/) are written by `python -m training
   evaluate`, which also copies the training plots there. The numbers reach the
   slides and pages through results_fill.py (beside this file), at build time:
@@ -72,7 +74,9 @@ NOTES_PLUGIN = "reveal.js/dist/plugin/notes.js"
 SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
 
 DEMO_JS = "js/demo/index.js"  # the demo's entry module; it imports the rest
-TFJS = [dest for _, dest in VENDOR_FILES if dest.startswith("vendor/tfjs/")]  # in load order
+DEMO_CSS = "js/demo/demo.css"
+# The vendored tf.js bundles, in load order (core first); js/demo/tfjs.js imports them.
+TFJS = [dest for _, dest in VENDOR_FILES if dest.startswith("vendor/tfjs/")]
 SLIDES = "slides/index.html"
 RESULTS_JSON = "results/results.json"
 
@@ -267,7 +271,7 @@ def on_files(files: Files, config) -> Files:
 
 
 def inject_demo(html: str, page_url: str, files: Files) -> str:
-    """Load tf.js and the demo on pages that hold a demo container."""
+    """Load the demo (and, in <head>, its styles) on pages that hold a demo container."""
     if "data-demo-root" not in html:
         return html
     demo = files.get_file_from_path(DEMO_JS)
@@ -275,10 +279,9 @@ def inject_demo(html: str, page_url: str, files: Files) -> str:
         raise PluginError(f"{page_url} holds a demo (data-demo-root) but site/{DEMO_JS} is not published")
     if re.search(r"""src=["'][^"']*""" + re.escape(DEMO_JS), html):
         return html  # the page loads it itself
-    # Deferred scripts run in document order: core first, then what extends it.
-    tags = "".join(f'<script defer src="{get_relative_url(src, page_url)}"></script>\n' for src in TFJS)
-    tags += f'<script type="module" src="{get_relative_url(DEMO_JS, page_url)}"></script>\n'
-    return html.replace("</body>", tags + "</body>", 1)
+    css = f'<link rel="stylesheet" href="{get_relative_url(DEMO_CSS, page_url)}">\n'
+    html = html.replace("</head>", css + "</head>", 1)
+    return html.replace("</body>", f'<script type="module" src="{get_relative_url(DEMO_JS, page_url)}"></script>\n</body>', 1)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

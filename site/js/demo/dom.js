@@ -75,3 +75,23 @@ export async function browserBaseline(pixels, type, target, cancelled = () => fa
   return { quality: r.quality, bytes: r.bytes, profileBytes: r.profileBytes, pixels: decoded,
     psnr: psnr(pixels, decoded), note: r.note };
 }
+
+/**
+ * A link that acts as a button (role="button") answers Space as a button
+ * does, and Enter also when it has no href (a link with one follows it).
+ */
+export function pressable(node) {
+  node.addEventListener("keydown", (e) => {
+    if (e.key === " " || e.key === "Spacebar") e.preventDefault(); // no scrolling; pressed on keyup
+    else if (e.key === "Enter" && !node.hasAttribute("href")) {
+      e.preventDefault();
+      node.click();
+    }
+  });
+  node.addEventListener("keyup", (e) => {
+    if (e.key === " " || e.key === "Spacebar") {
+      e.preventDefault();
+      node.click();
+    }
+  });
+}

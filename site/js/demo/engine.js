@@ -1,13 +1,19 @@
-// The demo's engine: TensorFlow.js' backend, the codec twin (site/js/aec/),
-// compress and decompress. The only demo module that imports the twin, so a
-// change of the twin's API is met here alone; the other modules take the
-// codec's constants and rules from this one.
+// The demo's engine: TensorFlow.js and its backend, the codec twin
+// (site/js/aec/), compress, decompress and MNIST preprocessing. The only demo
+// module that imports the twin, so a change of the twin's API is met here
+// alone; the other modules take the codec's constants and rules from this one.
 //
-// Imported statically: the twin is about 60 KB of plain JavaScript (the Demo
-// slide loads tf.js, about 1 MB, anyway), so loading it only when the slide is
-// shown would save little; what is heavy, the models, is fetched by getEngine().
+// It runs where client.js puts it: in the demo's Web Worker (worker.js, with
+// WebGL on an OffscreenCanvas), so the page never waits for the networks, or
+// on the page itself where a worker cannot run the codec. Either way its work
+// is engineOps(): plain messages in, plain (cloneable) values out.
+//
+// tf.js (about 1 MB) and the models are fetched by loadEngine() only, which
+// client.js calls when a demo starts: on the slides when the Demo slide is
+// shown, on the demo page after its first paint. Loading this module itself
+// fetches only the twin's small pixels.js and preprocess.js, which the page
+// needs for drawings.
 
-import { loadCodecs } from "../aec/loader.js";
 import { SIZE } from "../aec/pixels.js";
 import { preprocess, toGray } from "../aec/preprocess.js";
 
@@ -15,22 +21,19 @@ export const PIXELS = SIZE * SIZE;
 export { SIZE, preprocess };
 
 const MODELS_URL = new URL("../../models/", import.meta.url).href;
+// Only without WebGL: the WebGL bundle does not need it (tfjs.js loads the rest).
+const TFJS_CPU_URL = new URL("../../vendor/tfjs/tf-backend-cpu.es2017.min.js", import.meta.url).href;
 
 /** Luma of RGBA pixels as the codec computes it (opaque pixels: (299 R + 587 G + 114 B + 500) // 1000). */
 export function gray(rgba, width, height) {
   return Uint8Array.from(toGray(rgba, width, height));
 }
 
-/** The tf.js backend in use now, or "–" (for a page whose engine failed). */
-export function currentBackend() {
-  return globalThis.tf?.getBackend?.() || "–";
-}
-
-// Whether any WebGL context can be made (tf.js' own attempt logs warnings when not).
-function webglAvailable() {
+/** Whether a WebGL context can be made here (tf.js' own attempt logs warnings when not). */
+export function webglAvailable() {
   const canvases = [];
   if (typeof OffscreenCanvas !== "undefined") canvases.push(() => new OffscreenCanvas(1, 1));
-  canvases.push(() => document.createElement("canvas"));
+  if (typeof document !== "undefined") canvases.push(() => document.createElement("canvas"));
   for (const make of canvases) {
     for (const type of ["webgl2", "webgl"]) {
       try {
@@ -47,38 +50,41 @@ function webglAvailable() {
   return false;
 }
 
-/** WebGL when the browser has it, else the first of wasm / cpu that starts: {backend, fallback}. */
-async function chooseBackend(tf) {
-  let ok = false;
-  try {
-    ok = webglAvailable() && (await tf.setBackend("webgl"));
-    if (ok) await tf.ready();
-  } catch {
-    ok = false;
+/** tf.js: core, WebGL backend and graph-model converter (tfjs.js), once. */
+async function loadTf() {
+  if (!globalThis.tf?.loadGraphModel) await import("./tfjs.js");
+  const tf = globalThis.tf;
+  if (!tf || typeof tf.setBackend !== "function") {
+    throw new Error("TensorFlow.js did not load (vendor/tfjs/*.js)");
   }
-  if (ok && tf.getBackend() === "webgl") return { backend: "webgl", fallback: false };
-  for (const name of ["wasm", "cpu"]) {
-    if (!tf.findBackendFactory(name)) continue;
+  return tf;
+}
+
+/** WebGL when allowed and it starts, else the CPU backend: {backend, fallback}. */
+async function chooseBackend(tf, webgl) {
+  if (webgl && webglAvailable()) {
     try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return { backend: name, fallback: true };
-      }
+      if (await tf.setBackend("webgl")) await tf.ready();
     } catch {
-      /* try the next one */
+      /* the CPU backend, below */
     }
+    if (tf.findBackend("webgl") && tf.getBackend() === "webgl") return { backend: "webgl", fallback: false };
+  }
+  if (!tf.findBackendFactory("cpu")) await import(TFJS_CPU_URL);
+  if (await tf.setBackend("cpu")) {
+    await tf.ready();
+    return { backend: tf.getBackend(), fallback: true };
   }
   throw new Error("no TensorFlow.js backend could be started");
 }
 
 /** The loaded codec, as the demo uses it. */
 class Engine {
-  constructor(codecs, backend, fallback) {
+  constructor(codecs, fallback) {
     this.codecs = codecs;
-    this.backend = backend;
+    this.backend = codecs.backend; // tf.getBackend(): "webgl" unless fallback
     this.fallback = fallback; // true when not on WebGL
     this.levels = codecs.levels; // [{id, label}], the talk's network first
-    this.warm = new Set(); // model ids that have run once
   }
 
   /** One digit (Uint8Array(784)) -> {bytes, encodeMs}: a one-digit file. */
@@ -88,39 +94,49 @@ class Engine {
     return { bytes, encodeMs: performance.now() - t0 };
   }
 
-  /** A file -> {modelId, images: Uint8Array(784)[], decodeMs}. Throws with a one-line message. */
+  /** A file -> {modelId, pixels: Uint8Array(N*784), decodeMs}. Throws with a one-line message. */
   async decompress(bytes) {
     const t0 = performance.now();
     const { modelId, images } = await this.codecs.decompress(bytes);
-    const digits = [];
-    for (let i = 0; i < images.length; i += PIXELS) digits.push(images.subarray(i, i + PIXELS));
-    return { modelId, images: digits, decodeMs: performance.now() - t0 };
-  }
-
-  // True the first time a model runs on this page: its time includes one-off
-  // work (WebGL shader compilation, weight upload).
-  firstRun(modelId) {
-    const first = !this.warm.has(modelId);
-    this.warm.add(modelId);
-    return first;
+    return { modelId, pixels: images, decodeMs: performance.now() - t0 };
   }
 }
 
-async function loadEngine() {
-  const tf = globalThis.tf;
-  if (!tf || typeof tf.setBackend !== "function") {
-    throw new Error("TensorFlow.js did not load (vendor/tfjs/*.js)");
-  }
-  const { fallback } = await chooseBackend(tf);
+/** tf.js on WebGL (when `webgl` and this context has it, else CPU) and the models of site/models/. */
+export async function loadEngine({ webgl = true } = {}) {
+  const loader = import("../aec/loader.js"); // fetched while tf.js is
+  loader.catch(() => {}); // a failure is reported below, where it is awaited
+  const tf = await loadTf();
+  const { fallback } = await chooseBackend(tf, webgl);
+  const { loadCodecs } = await loader;
   const codecs = await loadCodecs(MODELS_URL);
   if (!codecs.levels.length) throw new Error("the model manifest lists no models");
-  return new Engine(codecs, codecs.backend, fallback);
+  return new Engine(codecs, fallback);
 }
 
-let enginePromise = null;
-
-/** The page's one engine (every demo on the page shares it), loaded on the first call. */
-export function getEngine() {
-  if (!enginePromise) enginePromise = loadEngine();
-  return enginePromise;
+/**
+ * The engine's operations by name, each taking and returning cloneable values:
+ * what worker.js answers to messages, and what client.js calls directly when
+ * the engine runs on the page. `rgbaOf(image)` turns an image (an ImageBitmap)
+ * into {data, width, height}.
+ */
+export function engineOps(rgbaOf) {
+  let engine = null;
+  const loaded = () => {
+    if (!engine) throw new Error("the codec is not loaded");
+    return engine;
+  };
+  return {
+    async load({ webgl }) {
+      engine = await loadEngine({ webgl });
+      return { levels: engine.levels, backend: engine.backend, fallback: engine.fallback };
+    },
+    compress: ({ pixels, modelId }) => loaded().compress(pixels, modelId),
+    decompress: ({ bytes }) => loaded().decompress(bytes),
+    /** An image -> MNIST-style Uint8Array(784) (all zeros when it shows no ink); needs no models. */
+    image: ({ image }) => {
+      const { data, width, height } = rgbaOf(image);
+      return preprocess(data, width, height);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-// The numbers the demo shows: PSNR and how figures are written.
+// The numbers the demo shows: PSNR and how figures are written; whether a digit is blank.
 
 import { PIXELS } from "./engine.js";
 
@@ -16,22 +16,39 @@ export function psnr(a, b) {
   return Math.min(PSNR_CAP, 10 * Math.log10((255 * 255 * a.length) / se));
 }
 
+/** True when every pixel is 0 (nothing drawn, or an image without ink). */
+export function isBlank(pixels) {
+  for (let i = 0; i < pixels.length; i++) if (pixels[i] !== 0) return false;
+  return true;
+}
+
 /** Bytes as hex pairs separated by spaces ("0a ff 03"). */
 export function toHex(bytes) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
 }
 
-export function fmtMs(ms) {
-  return typeof ms === "number" && isFinite(ms) ? `${ms.toFixed(1)} ms` : "–";
+/** x with `digits` decimals; Dutch writes a decimal comma (as the slides' numbers do). */
+export function decimal(x, digits, lang = "en") {
+  const text = x.toFixed(digits);
+  return lang === "nl" ? text.replace(".", ",") : text;
 }
 
-export function fmtDb(db) {
-  return typeof db === "number" && isFinite(db) ? `${db.toFixed(2)} dB` : "–";
+export function fmtMs(ms, lang = "en") {
+  return typeof ms === "number" && isFinite(ms) ? `${decimal(ms, 1, lang)} ms` : "–";
+}
+
+export function fmtDb(db, lang = "en") {
+  return typeof db === "number" && isFinite(db) ? `${decimal(db, 2, lang)} dB` : "–";
 }
 
 /** "6.1 : 1" for a file of n bytes against the raw 784. */
-export function fmtRatio(n) {
-  return n > 0 ? `${(RAW_BYTES / n).toFixed(1)} : 1` : "–";
+export function fmtRatio(n, lang = "en") {
+  return n > 0 ? `${decimal(RAW_BYTES / n, 1, lang)} : 1` : "–";
+}
+
+/** A format in both languages, a strings.js-style entry: both(fmtDb, 31.5) -> {en: "31.50 dB", nl: "31,50 dB"}. */
+export function both(format, ...args) {
+  return { en: format(...args, "en"), nl: format(...args, "nl") };
 }
 
 /** The text of an error, for a one-line message. */

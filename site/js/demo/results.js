@@ -1,10 +1,10 @@
 // The demo's results: our file (bytes, hex, ratio, times, reconstruction,
-// PSNR, download and share link) and the browser's JPEG and WebP at the
-// nearest size not below ours.
+// PSNR, download) and the browser's JPEG and WebP at the nearest size not
+// below ours. The share link is sharing.js'. Numbers are written in the
+// page's language (a decimal comma in Dutch).
 
 import { browserBaseline, paint } from "./dom.js";
-import { shareUrl } from "./links.js";
-import { errorText, fmtDb, fmtMs, fmtRatio, psnr, toHex } from "./numbers.js";
+import { both, decimal, errorText, fmtDb, fmtMs, fmtRatio, psnr, toHex } from "./numbers.js";
 import { TEXT } from "./strings.js";
 import { EXTENSION } from "./view.js";
 
@@ -29,6 +29,7 @@ export class Results {
     const v = this.v;
     this.bytes = null;
     paint(v.reconCanvas, null);
+    v.reconCanvas.dataset.pixels = "";
     for (const out of [v.bytesOut, v.psnrOut, v.ratioOut, v.encodeOut, v.decodeOut]) out.textContent = "–";
     v.hexOut.textContent = "";
     this.setDownload(null);
@@ -43,39 +44,39 @@ export class Results {
     paint(v.reconCanvas, image);
     v.reconCanvas.dataset.pixels = hexOf(image);
     v.bytesOut.textContent = String(bytes.length);
-    v.ratioOut.textContent = fmtRatio(bytes.length);
+    this.setText(v.ratioOut, both(fmtRatio, bytes.length));
     v.hexOut.textContent = toHex(bytes);
-    const note = firstRun ? TEXT.firstRun.en : "";
-    v.encodeOut.textContent = fmtMs(encodeMs) + (encodeMs !== undefined ? note : "");
-    v.decodeOut.textContent = fmtMs(result.decodeMs) + note;
-    v.psnrOut.textContent = original ? fmtDb(psnr(original, image)) : "–";
+    const withNote = (ms) => {
+      const text = both(fmtMs, ms);
+      if (!firstRun || ms === undefined) return text;
+      return { en: text.en + TEXT.firstRun.en, nl: text.nl + TEXT.firstRun.nl };
+    };
+    this.setText(v.encodeOut, withNote(encodeMs));
+    this.setText(v.decodeOut, withNote(result.decodeMs));
+    this.setText(v.psnrOut, original ? both(fmtDb, psnr(original, image)) : { en: "–", nl: "–" });
     this.setDownload(bytes, result.modelId);
   }
 
   setDownload(bytes, modelId) {
-    const { download, share, copyButton } = this.v;
+    const { download } = this.v;
     if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
     this.downloadUrl = null;
     if (!bytes) {
       download.removeAttribute("href");
       download.removeAttribute("download");
       download.setAttribute("aria-disabled", "true");
-      share.hidden = true;
-      copyButton.hidden = true;
       return;
     }
     this.downloadUrl = URL.createObjectURL(new Blob([bytes], { type: "application/octet-stream" }));
     download.href = this.downloadUrl;
     download.download = `digit-model${modelId}${EXTENSION}`;
     download.removeAttribute("aria-disabled");
-    share.href = shareUrl(bytes);
-    share.hidden = false;
-    copyButton.hidden = !(navigator.clipboard && window.isSecureContext);
   }
 
   clearBaselines() {
     for (const out of Object.values(this.v.baselineOut)) {
       paint(out.canvas, null);
+      out.canvas.dataset.pixels = "";
       for (const text of [out.bytes, out.db, out.quality, out.profile]) text.textContent = "–";
       out.note.textContent = "";
     }
@@ -102,8 +103,8 @@ export class Results {
       paint(out.canvas, r.pixels);
       out.canvas.dataset.pixels = hexOf(r.pixels);
       out.bytes.textContent = String(r.bytes);
-      out.db.textContent = fmtDb(r.psnr);
-      out.quality.textContent = r.quality.toFixed(2);
+      this.setText(out.db, both(fmtDb, r.psnr));
+      this.setText(out.quality, both(decimal, r.quality, 2));
       out.profile.textContent = String(r.profileBytes);
       if (r.note) this.setText(out.note, TEXT[r.note]);
       else out.note.textContent = "";

@@ -1,28 +1,31 @@
 // One demo in one `data-demo-root` element: what the user does (draw, pick,
-// change the model, open a file or a link) becomes one job at a time, and the
-// results go to the view (view.js). Compact inside the reveal.js slides, where
-// every text shows in both languages (strings.js).
+// change the model, open an image, a file or a link) becomes one job at a
+// time, and the results go to the view (view.js, results.js). Compact inside
+// the reveal.js slides, where every text shows in both languages (strings.js).
+// Errors show beside the action that caused them, and clear what they make
+// stale.
 //
 // Test hooks: data-testid attributes (view.js), `data-state` on the root
 // (loading, ready, failed), `data-run` (the number of results shown so far),
-// `data-pixels` (hex) on the input, reconstruction and baseline canvases.
+// `data-engine` (worker or page: where the networks run), `data-pixels` (hex)
+// on the input, reconstruction and baseline canvases.
 
-import { el, digitCanvas, paint } from "./dom.js";
+import { el, digitCanvas, paint, pressable } from "./dom.js";
 import { DrawingPad, DRAW_SIZE } from "./drawing.js";
-import { currentBackend, getEngine, preprocess } from "./engine.js";
-import { fromBase64Url, linkData } from "./links.js";
-import { errorText } from "./numbers.js";
+import { getEngine } from "./client.js";
+import { preprocess } from "./engine.js";
+import { errorText, isBlank } from "./numbers.js";
+import { Opener } from "./opening.js";
 import { Results, hexOf } from "./results.js";
 import { getSamples } from "./samples.js";
+import { Sharing } from "./sharing.js";
 import { TEXT } from "./strings.js";
 import { buildView } from "./view.js";
 
 const SOURCES = { draw: TEXT.sourceDraw, file: TEXT.sourceFile, link: TEXT.sourceLink, none: TEXT.sourceNone };
 
-function isBlank(pixels) {
-  for (let i = 0; i < pixels.length; i++) if (pixels[i] !== 0) return false;
-  return true;
-}
+let snapshots = 0;
+const CONTROL_KEYS = new Set([" ", "Enter", "ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"]);
 
 export class Demo {
   /** onResult() runs after every result shown (index.js marks the first one). */
@@ -31,10 +34,16 @@ export class Demo {
     this.onResult = onResult;
     this.compact = !!root.closest(".reveal");
     this.bilingual = this.compact && !!document.querySelector("#lang-toggle");
+    this.attrs = []; // [node, attribute, entry]: texts that follow the deck's language
     this.engine = null;
+    this.engineReady = null; // getEngine()'s promise, once started
     this.samples = [];
     this.input = null; // Uint8Array(784) MNIST-style, or null (e.g. a file was opened)
-    this.source = "none"; // draw | sample | file | link | none
+    this.source = "none"; // draw | sample | image | file | link | none
+    this.description = null; // the input's strings.js entry (a sample's or an image's name)
+    this.sampleIndex = null;
+    this.opened = null; // {name} of the file or link shown (null for a link), when that is the source
+    this.shownKey = null; // what is on screen: a snapshot's id or "link:<text>" (sharing.js)
     this.runs = 0;
     this.job = null; // the next piece of work (latest request wins)
     this.busy = false;
@@ -42,8 +51,10 @@ export class Demo {
     if (this.compact) root.classList.add("aec-compact");
     root.dataset.state = "loading";
     root.dataset.run = "0";
-    this.v = buildView(root, (entry) => this.t(entry));
+    this.v = buildView(root, { t: (entry) => this.t(entry), attr: (node, name, entry) => this.attr(node, name, entry) });
     this.results = new Results(this.v, (node, entry) => this.setText(node, entry));
+    this.sharing = new Sharing(this, this.v);
+    this.opener = new Opener(this);
     this.pad = new DrawingPad(this.v.drawCanvas, {
       onStart: () => {
         if (this.source !== "draw") this.pad.clear(); // a sample or a file was shown: start afresh
@@ -53,11 +64,18 @@ export class Demo {
     });
     this.bind();
     this.setStatus(TEXT.loading);
+    if (this.bilingual) document.addEventListener("deck-lang", () => this.relabel());
   }
 
-  // A strings.js entry in the page's language; in the bilingual slides, both (CSS picks one).
+  // --- language ---
+
+  lang() {
+    return this.bilingual && document.documentElement.lang === "nl" ? "nl" : "en";
+  }
+
+  // A strings.js entry as a node in the page's language; in the bilingual slides, both (CSS picks one).
   t({ en, nl }) {
-    if (!this.bilingual || nl === undefined) return document.createTextNode(en);
+    if (!this.bilingual || nl === undefined || nl === en) return document.createTextNode(en);
     const frag = document.createDocumentFragment();
     frag.append(el("span", { lang: "nl", text: nl }), el("span", { lang: "en", text: en }));
     return frag;
@@ -67,17 +85,37 @@ export class Demo {
     node.replaceChildren(this.t(entry));
   }
 
+  // Attributes and <option>s cannot hold both languages: they follow the deck's.
+  attr(node, name, entry) {
+    this.attrs.push([node, name, entry]);
+    node.setAttribute(name, entry[this.lang()] ?? entry.en);
+  }
+
+  relabel() {
+    for (const [node, name, entry] of this.attrs) node.setAttribute(name, entry[this.lang()] ?? entry.en);
+    for (const option of this.v.quality.options) {
+      const level = this.engine?.levels.find((l) => String(l.id) === option.value);
+      if (level) option.textContent = TEXT.level(level)[this.lang()];
+    }
+  }
+
   bind() {
     const v = this.v;
     v.clearButton.addEventListener("click", () => {
       this.pad.clear();
+      this.clearError();
       this.setInput(null, "none");
     });
     v.quality.addEventListener("change", () => {
       if (this.input) this.requestCompress();
     });
-    // reveal.js navigates on arrow keys even inside a <select>: keep them here.
-    v.quality.addEventListener("keydown", (e) => e.stopPropagation());
+    // reveal.js moves the deck on Space and the arrow keys even from a focused
+    // button or <select>: on the demo's controls, those keys are the controls'.
+    if (this.compact) {
+      this.root.addEventListener("keydown", (e) => {
+        if (e.target.closest?.("button, a, input, select") && CONTROL_KEYS.has(e.key)) e.stopPropagation();
+      });
+    }
     v.randomButton.addEventListener("click", () => {
       if (this.samples.length) this.pickSample(Math.floor(Math.random() * this.samples.length));
     });
@@ -100,14 +138,7 @@ export class Demo {
       e.preventDefault();
       this.openFile(file);
     });
-    v.copyButton.addEventListener("click", async () => {
-      try {
-        await navigator.clipboard.writeText(v.share.href);
-        this.setStatus(TEXT.copied);
-      } catch {
-        this.setStatus(TEXT.copyByHand);
-      }
-    });
+    pressable(v.download);
   }
 
   // --- messages ---
@@ -116,14 +147,31 @@ export class Demo {
     this.setText(this.v.status, entry);
   }
 
-  showError(entry) {
-    this.setText(this.v.error, entry);
-    this.v.error.hidden = false;
+  /** Show an error in a slot of view.js (top, open, results, share): beside what caused it, in view. */
+  showError(entry, slot = "top") {
+    const error = this.v.error;
+    this.setText(error, entry);
+    this.v.slots[slot].append(error);
+    error.hidden = false;
+    if (!this.compact) error.scrollIntoView({ block: "nearest" });
   }
 
   clearError() {
     this.v.error.hidden = true;
     this.v.error.textContent = "";
+  }
+
+  /** An error, and nothing left on screen that it makes stale. */
+  fail(entry, slot) {
+    this.job = null;
+    this.pad.clear();
+    this.source = "none";
+    this.opened = null;
+    this.showInput(null, "none");
+    this.results.clear();
+    this.sharing.update(null);
+    this.showError(entry, slot);
+    this.setStatus(TEXT.nothingShown);
   }
 
   // --- start-up ---
@@ -135,22 +183,24 @@ export class Demo {
       .catch((e) => {
         v.samplesBox.replaceChildren(el("span", { class: "aec-muted" }, this.t(TEXT.samplesUnavailable(errorText(e)))));
       });
+    this.engineReady = getEngine();
     try {
-      this.engine = await getEngine();
+      this.engine = await this.engineReady;
     } catch (e) {
       this.root.dataset.state = "failed";
-      v.backendOut.textContent = currentBackend();
-      this.showError(TEXT.loadFailed(errorText(e)));
+      v.backendOut.textContent = "–";
+      this.showError(TEXT.loadFailed(errorText(e)), "top");
       this.setStatus(TEXT.codecUnavailable);
       return;
     }
-    const { levels, backend, fallback } = this.engine;
+    const { levels, backend, fallback, thread } = this.engine;
+    this.root.dataset.engine = thread;
     v.backendOut.textContent = backend;
     if (fallback) {
       this.setText(v.notice, TEXT.webglFallback(backend));
       v.notice.hidden = false;
     }
-    v.quality.replaceChildren(...levels.map((l) => el("option", { value: String(l.id) }, l.label || TEXT.modelFallback(l.id).en)));
+    v.quality.replaceChildren(...levels.map((l) => el("option", { value: String(l.id) }, TEXT.level(l)[this.lang()])));
     const learned = levels.filter((l) => l.id !== 0);
     const initial = learned.length ? learned[Math.floor((learned.length - 1) / 2)] : levels[0];
     v.quality.value = String(initial.id);
@@ -158,24 +208,16 @@ export class Demo {
     this.root.dataset.state = "ready";
     this.setStatus(TEXT.ready);
 
-    const fragment = linkData(location.hash);
-    if (fragment !== null) {
-      this.openLink(fragment);
-    } else if (this.input) {
+    if (this.sharing.onPage && this.sharing.fromAddress()) return; // a link, or a remembered demo
+    if (this.input) {
       this.requestCompress(); // drawn while the models loaded
-    } else {
+    } else if (this.source === "none") {
       try {
         const samples = await getSamples();
         if (samples.length && !this.input && this.source === "none") this.pickSample(0);
       } catch {
         /* already reported */
       }
-    }
-    if (fragment !== null || !this.compact) { // the demo page follows links opened on it
-      window.addEventListener("hashchange", () => {
-        const f = linkData(location.hash);
-        if (f !== null) this.openLink(f);
-      });
     }
   }
 
@@ -198,21 +240,21 @@ export class Demo {
     for (let i = 0; i < samples.length && chosen.length < limit; i++) if (!chosen.includes(i)) chosen.push(i);
     chosen.sort((a, b) => samples[a].label - samples[b].label || a - b);
     this.v.samplesBox.replaceChildren(...chosen.map((i) => {
-      const label = TEXT.sample(samples[i]).en;
-      const button = el("button", { type: "button", class: "aec-sample", "data-testid": "sample", "data-index": String(i),
-        title: label, "aria-label": label }, digitCanvas(samples[i].pixels));
+      const button = el("button", { type: "button", class: "aec-sample", "data-testid": "sample", "data-index": String(i) },
+        digitCanvas(samples[i].pixels));
+      this.attr(button, "aria-label", TEXT.sample(samples[i]));
+      this.attr(button, "title", TEXT.sample(samples[i]));
       button.addEventListener("click", () => this.pickSample(i));
       return button;
     }));
+    this.markSample(this.source === "sample" ? this.sampleIndex : null);
     this.v.randomButton.hidden = samples.length <= chosen.length;
     this.relayout();
   }
 
-  // reveal.js centres a slide by its height: tell it when ours changed.
+  // reveal.js centres a slide by its height: tell it when ours may have changed.
   relayout() {
-    if (this.compact && window.Reveal && typeof window.Reveal.layout === "function" && window.Reveal.isReady?.()) {
-      window.Reveal.layout();
-    }
+    if (this.compact && window.Reveal?.isReady?.() && typeof window.Reveal.layout === "function") window.Reveal.layout();
   }
 
   // --- input ---
@@ -223,35 +265,38 @@ export class Demo {
     else this.showInput(pixels, "draw");
   }
 
+  markSample(index) {
+    for (const b of this.v.samplesBox.querySelectorAll(".aec-sample")) {
+      b.classList.toggle("aec-selected", b.dataset.index === String(index));
+    }
+  }
+
   pickSample(i) {
     const s = this.samples[i];
     if (!s) return;
     this.pad.showDigit(s.pixels); // on the drawing canvas too, as drawn
-    for (const b of this.v.samplesBox.querySelectorAll(".aec-sample")) {
-      b.classList.toggle("aec-selected", b.dataset.index === String(i));
-    }
+    this.clearError();
+    this.sampleIndex = i;
     this.setInput(s.pixels, "sample", TEXT.sample(s));
-  }
-
-  selectedSamples() {
-    return this.v.samplesBox.querySelectorAll(".aec-sample.aec-selected");
   }
 
   showInput(pixels, source, description) {
     this.input = pixels;
     paint(this.v.inputCanvas, pixels);
     this.v.inputCanvas.dataset.pixels = pixels ? hexOf(pixels) : "";
-    this.setText(this.v.inputSource, source === "sample" ? description : SOURCES[source]);
-    if (source !== "draw" && source !== "sample") for (const b of this.selectedSamples()) b.classList.remove("aec-selected");
+    this.setText(this.v.inputSource, description || SOURCES[source]);
+    this.markSample(source === "sample" ? this.sampleIndex : null);
   }
 
-  setInput(pixels, source, description) {
+  setInput(pixels, source, description = null) {
     this.source = source;
+    this.description = description;
+    this.opened = null;
     this.showInput(pixels, source, description);
-    if (source === "draw") for (const b of this.selectedSamples()) b.classList.remove("aec-selected");
     if (!pixels || isBlank(pixels)) {
       this.job = null;
       this.results.clear();
+      this.sharing.update(null);
       this.setStatus(pixels ? TEXT.emptyDrawing : TEXT.nothingYet);
       return;
     }
@@ -260,10 +305,57 @@ export class Demo {
 
   showResult(bytes, result, encodeMs, original, firstRun) {
     this.results.show(bytes, result, encodeMs, original, firstRun);
+    this.sharing.update(bytes);
     this.runs += 1;
     this.root.dataset.run = String(this.runs);
     if (this.runs === 1) this.relayout();
     this.onResult();
+  }
+
+  /** A file or a link decompressed (opening.js): shown as it is, with no original to compare. */
+  showOpened(bytes, result, source, name, firstRun) {
+    this.clearError();
+    this.source = source;
+    this.description = null;
+    this.opened = { name };
+    this.showInput(null, source);
+    const quality = this.v.quality;
+    if (quality.querySelector(`option[value="${result.modelId}"]`)) quality.value = String(result.modelId);
+    this.showResult(bytes, result, undefined, null, firstRun);
+    this.sharing.remember();
+    this.results.clearBaselines();
+  }
+
+  // --- history (sharing.js) ---
+
+  /** What is shown, as a cloneable value that restore() brings back. */
+  snapshot() {
+    snapshots += 1;
+    return {
+      id: `${Date.now()}-${snapshots}`,
+      source: this.source,
+      description: this.description,
+      sampleIndex: this.source === "sample" ? this.sampleIndex : null,
+      pixels: this.opened ? null : this.input,
+      modelId: Number(this.v.quality.value),
+      bytes: this.results.bytes,
+      name: this.opened?.name ?? null,
+    };
+  }
+
+  restore(snap) {
+    this.shownKey = snap.id;
+    this.clearError();
+    const quality = this.v.quality;
+    if (quality.querySelector(`option[value="${snap.modelId}"]`)) quality.value = String(snap.modelId);
+    if (snap.pixels) {
+      this.pad.showDigit(snap.pixels);
+      this.sampleIndex = snap.sampleIndex;
+      this.setInput(snap.pixels, snap.source, snap.description);
+    } else if (snap.bytes) {
+      const { bytes, source, name } = snap;
+      this.schedule(() => this.opener.decompress(bytes, source, name, source === "link" ? "top" : "open"));
+    }
   }
 
   // --- work queue: one job at a time, the latest request wins ---
@@ -286,7 +378,7 @@ export class Demo {
       try {
         await job();
       } catch (e) {
-        this.showError(TEXT.wentWrong(errorText(e)));
+        this.showError(TEXT.wentWrong(errorText(e)), "results");
         this.setStatus(TEXT.failed);
       }
     }
@@ -306,56 +398,18 @@ export class Demo {
     const result = await this.engine.decompress(bytes);
     this.clearError();
     this.showResult(bytes, result, encodeMs, pixels, this.engine.firstRun(modelId));
+    this.sharing.remember();
     this.setStatus(TEXT.comparing);
     await this.results.runBaselines(pixels, bytes.length, () => this.superseded());
     if (!this.superseded()) this.setStatus(TEXT.done);
   }
 
   openFile(file) {
-    this.schedule(async () => {
-      let bytes;
-      try {
-        bytes = new Uint8Array(await file.arrayBuffer());
-      } catch (e) {
-        this.showError(TEXT.cannotRead(file.name, errorText(e)));
-        return;
-      }
-      await this.decompressJob(bytes, "file", file.name);
-    });
+    this.schedule(() => this.opener.file(file));
   }
 
   openLink(text) {
-    this.schedule(async () => {
-      let bytes;
-      try {
-        bytes = fromBase64Url(text);
-      } catch (e) {
-        this.showError(TEXT.badLink(errorText(e)));
-        return;
-      }
-      await this.decompressJob(bytes, "link", TEXT.theLink.en);
-    });
+    this.shownKey = `link:${text}`;
+    this.schedule(() => this.opener.link(text));
   }
-
-  async decompressJob(bytes, source, name) {
-    if (!this.engine) return;
-    this.setStatus(TEXT.decompressing);
-    let result;
-    try {
-      result = await this.engine.decompress(bytes);
-    } catch (e) {
-      this.showError(TEXT.cannotDecompress(name, errorText(e)));
-      this.setStatus(TEXT.notValid);
-      return;
-    }
-    this.clearError();
-    this.source = source;
-    this.showInput(null, source);
-    const quality = this.v.quality;
-    if (quality.querySelector(`option[value="${result.modelId}"]`)) quality.value = String(result.modelId);
-    this.showResult(bytes, result, undefined, null, this.engine.firstRun(result.modelId));
-    this.results.clearBaselines();
-    this.setStatus(TEXT.decompressed(name, result.images.length));
-  }
-
 }

@@ -1,0 +1,167 @@
+// The page's handle on the engine (engine.js): it runs in a Web Worker
+// (worker.js) when the browser can, so the main thread only draws; on the
+// page itself when it cannot (no module workers), or when the worker's
+// OffscreenCanvas has no WebGL but the page has (e.g. older Safari). Either
+// way the demo sees the same object:
+//
+//   const engine = await getEngine();   // tf.js + models, loaded once per page
+//   engine.backend, engine.fallback, engine.levels, engine.thread ("worker" | "page")
+//   await engine.compress(pixels, id)    -> {bytes, encodeMs}
+//   await engine.decompress(bytes)       -> {modelId, images: [Uint8Array(784)], decodeMs}
+//   await imageDigit(bitmap)             -> Uint8Array(784), MNIST-style (needs no models)
+
+import { engineOps, PIXELS, webglAvailable } from "./engine.js";
+import { imageRgba } from "./images.js";
+
+const WORKER_URL = new URL("./worker.js", import.meta.url);
+
+/** The worker could not run (its script failed, or it died): the page takes over. */
+class WorkerFailed extends Error {}
+
+/** Calls into a worker.js worker: call(op, args, transfer) -> Promise of its answer. */
+class WorkerTransport {
+  constructor() {
+    this.thread = "worker";
+    this.worker = new Worker(WORKER_URL, { type: "module" });
+    this.pending = new Map();
+    this.nextId = 1;
+    this.failure = null;
+    this.worker.addEventListener("message", (e) => {
+      const { id, value, error } = e.data;
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      if (error !== undefined) p.reject(new Error(error));
+      else p.resolve(value);
+    });
+    const fail = (e) => {
+      e.preventDefault?.(); // reported through the promises, not the console
+      this.failure = new WorkerFailed(`the demo's worker failed (${e.message || "its script did not run"})`);
+      for (const p of this.pending.values()) p.reject(this.failure);
+      this.pending.clear();
+    };
+    this.worker.addEventListener("error", fail);
+    this.worker.addEventListener("messageerror", fail);
+  }
+
+  call(op, args, transfer = []) {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  close() {
+    this.worker.terminate();
+  }
+}
+
+/** The same operations on the page's main thread. */
+class PageTransport {
+  constructor() {
+    this.thread = "page";
+    this.ops = engineOps(imageRgba);
+  }
+
+  async call(op, args) {
+    return this.ops[op](args);
+  }
+
+  close() {}
+}
+
+function startTransport() {
+  try {
+    if (typeof Worker !== "undefined") return new WorkerTransport();
+  } catch {
+    /* e.g. workers refused by a policy: run on the page */
+  }
+  return new PageTransport();
+}
+
+class EngineClient {
+  constructor() {
+    this.transport = startTransport();
+    this.warm = new Set(); // model ids that have run once
+    this.levels = [];
+    this.backend = null;
+    this.fallback = false;
+  }
+
+  get thread() {
+    return this.transport.thread;
+  }
+
+  /** Run `op`; if the worker failed, again on the page. */
+  async call(op, args, transfer) {
+    try {
+      return await this.transport.call(op, args, transfer);
+    } catch (e) {
+      if (!(e instanceof WorkerFailed)) throw e;
+      this.usePage();
+      return this.transport.call(op, args);
+    }
+  }
+
+  usePage() {
+    this.transport.close();
+    this.transport = new PageTransport();
+  }
+
+  /** tf.js and the models. Throws with a one-line message. */
+  async load() {
+    const webgl = webglAvailable();
+    let info = await this.call("load", { webgl });
+    if (info.fallback && webgl && this.thread === "worker") {
+      this.usePage(); // the worker has no WebGL, the page does
+      info = await this.call("load", { webgl });
+    }
+    Object.assign(this, info);
+    return this;
+  }
+
+  /** One digit -> {bytes, encodeMs}. The pixels are copied, never taken from the caller. */
+  compress(pixels, modelId) {
+    const copy = Uint8Array.from(pixels);
+    return this.call("compress", { pixels: copy, modelId }, [copy.buffer]);
+  }
+
+  /** A file -> {modelId, images: [Uint8Array(784)], decodeMs}. */
+  async decompress(bytes) {
+    const copy = Uint8Array.from(bytes);
+    const { modelId, pixels, decodeMs } = await this.call("decompress", { bytes: copy }, [copy.buffer]);
+    const images = [];
+    for (let i = 0; i < pixels.length; i += PIXELS) images.push(pixels.subarray(i, i + PIXELS));
+    return { modelId, images, decodeMs };
+  }
+
+  /** An ImageBitmap -> MNIST-style pixels (the bitmap is handed over and closed). */
+  imageDigit(bitmap) {
+    return this.call("image", { image: bitmap }, [bitmap]);
+  }
+
+  // True the first time a model runs on this page: its time includes one-off
+  // work (WebGL shader compilation, weight upload).
+  firstRun(modelId) {
+    const first = !this.warm.has(modelId);
+    this.warm.add(modelId);
+    return first;
+  }
+}
+
+let client = null;
+let loading = null;
+
+/** The page's one engine client, started (not loaded) on the first call. */
+export function engineClient() {
+  if (!client) client = new EngineClient();
+  return client;
+}
+
+/** The page's engine, loaded on the first call (every demo on the page shares it). */
+export function getEngine() {
+  if (!loading) loading = engineClient().load();
+  return loading;
+}

@@ -1,0 +1,9 @@
+// TensorFlow.js for the engine (engine.js imports this module when it loads):
+// the vendored UMD bundles (theme/hooks.py copies them from node_modules)
+// imported for their side effect, the global `tf`. A module's imports are
+// fetched together and run in this order: the core first, then the bundles
+// that add to it. The CPU backend is not here: engine.js fetches it only when
+// WebGL is missing (the WebGL bundle does not need it).
+import "../../vendor/tfjs/tf-core.es2017.min.js";
+import "../../vendor/tfjs/tf-backend-webgl.es2017.min.js";
+import "../../vendor/tfjs/tf-converter.es2017.min.js";
