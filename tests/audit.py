@@ -3,8 +3,10 @@
     .venv/bin/python tests/audit.py [--runs 3] [--site DIR] [--json FILE] [PAGE ...]
 
 Builds the site (mkdocs build --strict, into a temp dir) unless --site points at a
-built one, serves it on 127.0.0.1 under /sub/path/ and, for every page (the slides
-and the demo included), runs:
+built one, serves it on 127.0.0.1 under /sub/path/ as a static host does (HTTP/1.1
+keeping its connections open, text gzipped: GitHub Pages and every CDN do both;
+--plain serves as Python's http.server does, one connection per file and nothing
+compressed) and, for every page (the slides and the demo included), runs:
 
 * Lighthouse (node_modules, a devDependency), its default mobile preset (simulated
   slow 4G and a 4x slower CPU), --runs times; each category's score and each
@@ -19,6 +21,9 @@ issue, and what Lighthouse and axe found wrong. It asserts nothing.
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
+import io
 import json
 import os
 import platform
@@ -26,14 +31,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import axe_check  # noqa: E402
 from bench_browser import build_site, fmt_bytes, serve  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, SUB_PATH, _SubPathHandler  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = "--headless=new --no-sandbox --enable-unsafe-swiftshader"
@@ -44,6 +52,36 @@ METRICS = [("first-contentful-paint", "FCP", "s"), ("largest-contentful-paint", 
            ("total-blocking-time", "TBT", "ms"), ("cumulative-layout-shift", "CLS", ""),
            ("total-byte-weight", "bytes", "B")]
 VIEWPORTS = [{"width": 1366, "height": 768}, {"width": 390, "height": 844}]
+
+
+GZIP_SUFFIXES = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".txt", ".xml", ".md"}
+
+
+class _HostHandler(_SubPathHandler):
+    """The site under /sub/path/ as a static host serves it: HTTP/1.1 connections
+    kept open, text gzipped for browsers that accept it."""
+
+    protocol_version = "HTTP/1.1"
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.suffix in GZIP_SUFFIXES and path.is_file()
+                and urlsplit(self.path).path.startswith(SUB_PATH)):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def serve_like_a_host(site: Path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_HostHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
 
 
 def lighthouse(url: str, out: Path) -> dict:
@@ -157,6 +195,8 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (the median is shown)")
     parser.add_argument("--site", type=Path, help="an already built site (default: build one)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--plain", action="store_true",
+                        help="serve as http.server does: HTTP/1.0, a connection per file, nothing gzipped")
     args = parser.parse_args(argv)
     if not LIGHTHOUSE.is_file():
         sys.exit(f"{LIGHTHOUSE} is missing: run `npm ci` (lighthouse is a devDependency)")
@@ -166,7 +206,7 @@ def main(argv=None) -> int:
         if site is None:
             site = Path(tmp) / "site"
             build_site(site)
-        server, base_url = serve(site)
+        server, base_url = serve(site) if args.plain else serve_like_a_host(site)
         try:
             results = {}
             for page in args.pages:
@@ -184,8 +224,11 @@ def main(argv=None) -> int:
     version = next(iter(results.values()))["version"]
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
     axe_version = json.loads((ROOT / "node_modules" / "axe-core" / "package.json").read_text())["version"]
+    served = ("http.server: HTTP/1.0, nothing compressed" if args.plain
+              else "served as a static host does: HTTP/1.1 keep-alive, text gzipped")
     print(f"Lighthouse {version}, mobile preset, median of {args.runs} runs; axe-core {axe_version} "
-          f"(serious+critical / all violations); {chromium} (headless), {platform.machine()} with {os.cpu_count()} CPUs")
+          f"(serious+critical / all violations); {chromium} (headless), {platform.machine()} with {os.cpu_count()} CPUs; "
+          f"{served}")
     print()
     print(table(results, axe_found))
     for page in results:
@@ -194,7 +237,7 @@ def main(argv=None) -> int:
             print(f"\n{page}:\n  " + "\n  ".join(problems))
     if args.json:
         args.json.write_text(json.dumps({"lighthouse": results, "axe": axe_found, "runs": args.runs,
-                                         "chromium": chromium}, indent=1) + "\n")
+                                         "chromium": chromium, "plain_server": args.plain}, indent=1) + "\n")
     return 0
 
 
