@@ -85,7 +85,7 @@ def serve_like_a_host(site: Path):
 
 
 def lighthouse(url: str, out: Path) -> dict:
-    """One Lighthouse run: {category: score 0-100, metric: value, "failed": [audit titles]}."""
+    """One Lighthouse run: {category: score 0-100, metric: value, "failed": [(category, audit title, value)]}."""
     cmd = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
            f"--chrome-path={CHROMIUM}", f"--chrome-flags={CHROME_FLAGS}"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -103,7 +103,7 @@ def lighthouse(url: str, out: Path) -> dict:
             audit = audits[ref["id"]]
             # Scored audits that lost points (performance: its metrics show that).
             if key != "performance" and ref["weight"] > 0 and audit["score"] is not None and audit["score"] < 1:
-                run["failed"].append(f"{key}: {audit['title']}")
+                run["failed"].append((key, audit["title"], ""))
     for key, _, _ in METRICS:
         run[key] = audits[key].get("numericValue")
     # What slows the page down, in Lighthouse's own words.
@@ -111,8 +111,8 @@ def lighthouse(url: str, out: Path) -> dict:
                 "unused-javascript", "unused-css-rules"):
         audit = audits.get(key)
         if audit and audit["score"] is not None and audit["score"] < 0.9:
-            run["failed"].append(f"performance: {audit['title']}" + (f" ({audit['displayValue']})"
-                                                                      if audit.get("displayValue") else ""))
+            run["failed"].append(("performance", audit["title"],
+                                  audit.get("displayValue", "").replace("Est savings of ", "saves ")))
     return run
 
 
@@ -121,10 +121,13 @@ def median_run(runs: list[dict]) -> dict:
     for key in [k for k, _, _ in CATEGORIES] + [k for k, _, _ in METRICS]:
         values = [r[key] for r in runs if r[key] is not None]
         out[key] = statistics.median(values) if values else None
-    failed = []
-    for r in runs:  # found in any run, in the order first seen
-        failed += [f for f in r["failed"] if f not in failed]
-    out["failed"] = failed
+    found: dict[tuple, list[str]] = {}  # what any run found, in the order first seen, with each run's value
+    for r in runs:
+        for key, title, value in r["failed"]:
+            found.setdefault((key, title), []).append(value)
+    out["failed"] = [f"{key}: {title}" + (f" ({'; '.join(v for v in values if v)}, in {len(values)} of {len(runs)} runs)"
+                                         if any(values) else f" (in {len(values)} of {len(runs)} runs)")
+                     for (key, title), values in found.items()]
     return out
 
 

@@ -17,11 +17,13 @@ def run(perf, a11y, lcp, failed=()):
 
 
 def test_each_score_and_metric_is_the_median_of_the_runs():
-    runs = [run(50, 100, 3000.0, ["seo: a"]), run(90, 92, 1000.0), run(70, 100, 2000.0, ["seo: a", "x: b"])]
+    runs = [run(50, 100, 3000.0, [("seo", "a", "")]), run(90, 92, 1000.0),
+            run(70, 100, 2000.0, [("seo", "a", ""), ("performance", "b", "2.1 s")])]
     m = audit.median_run(runs)
     assert (m["performance"], m["accessibility"], m["largest-contentful-paint"]) == (70, 100, 2000.0)
     assert m["seo"] is None and m["runs"] == 3
-    assert m["failed"] == ["seo: a", "x: b"]  # what any run found, once
+    # What any run found, once, with how often and each run's value.
+    assert m["failed"] == ["seo: a (in 2 of 3 runs)", "performance: b (2.1 s, in 1 of 3 runs)"]
 
 
 def test_the_table_shows_scores_metrics_axe_and_the_targets():

@@ -230,7 +230,7 @@ def test_images_get_their_size_and_load_lazily_after_the_first(tmp_path):
             '<img src="results/b.jpg"><img src="https://example.org/x.png"><img src="results/a.png" width="3">')
     out = page_html.images(html, "results.html", tmp_path)
     tags = re.findall(r"<img[^>]*>", out)
-    assert tags[0] == '<img alt="a" src="results/a.png" width="30" height="20" />'
+    assert tags[0] == '<img alt="a" src="results/a.png" width="30" height="20" fetchpriority="high" />'
     assert tags[1] == '<img src="results/a.png" width="30" height="20" loading="lazy">'
     assert "width" not in tags[2] and "width" not in tags[3] and 'height' not in tags[4]
     assert all('loading="lazy"' in t for t in tags[1:])

@@ -1,8 +1,8 @@
 """The pages' HTML, touched up at build time (theme/hooks.py, on_page_content).
 
 * Images: a local PNG gets its width and height, so the page does not shift when
-  it arrives (the theme's CSS scales it: max-width 100%, height auto), and every
-  image after a page's first one loads lazily.
+  it arrives (the theme's CSS scales it: max-width 100%, height auto); a page's
+  first image is fetched first, every later one lazily.
 * Tables: each sits in a region that keyboard users can focus and scroll when it
   is wider than the screen (named by its columns).
 * Secondary columns fold away: a table inside <div class="fold-columns"
@@ -47,7 +47,7 @@ def png_size(path: Path) -> tuple[int, int] | None:
 
 
 def images(text: str, page_url: str, docs_dir: Path) -> str:
-    """Width and height on local PNGs; loading="lazy" on every image but the first."""
+    """Width and height on local PNGs; fetchpriority="high" on the first image, loading="lazy" on the rest."""
     count = itertools.count()
 
     def one(m):
@@ -58,7 +58,10 @@ def images(text: str, page_url: str, docs_dir: Path) -> str:
             size = png_size(docs_dir / posixpath.normpath(posixpath.join(posixpath.dirname(page_url), src)))
             if size:
                 extra += f' width="{size[0]}" height="{size[1]}"'
-        if next(count) > 0 and attr(tag, "loading") is None:
+        first = next(count) == 0
+        if first and attr(tag, "fetchpriority") is None:
+            extra += ' fetchpriority="high"'  # most often the largest thing in the first screen
+        elif not first and attr(tag, "loading") is None:
             extra += ' loading="lazy"'
         return re.sub(r"\s*/?>$", lambda end: extra + end.group(0), tag, count=1)
 
