@@ -75,6 +75,7 @@ VENDOR_FILES = [
 ]
 NOTES_PLUGIN = "reveal.js/dist/plugin/notes.js"
 REVEAL_THEME = "vendor/reveal/theme/white.css"  # its fonts become files (slide_fonts.py)
+THEME_CSS = "site.css"  # theme/overrides/site.css, included into every page
 # tf.js ends with a sourceMappingURL comment; the map is 12+ MB and only
 # DevTools would fetch it (and log a 404), so the comment is dropped instead.
 SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
@@ -251,6 +252,10 @@ def on_files(files: Files, config) -> Files:
             files.remove(old)
         files.append(File.generated(config, dest, inclusion=InclusionLevel.NOT_IN_NAV, **kw))
 
+    # The theme's stylesheet is inside every page (overrides/main.html), not a file of the site.
+    theme_css = files.get_file_from_path(THEME_CSS)
+    if theme_css is not None:
+        files.remove(theme_css)
     slides = files.get_file_from_path(SLIDES)
     if slides is None:
         raise PluginError(f"site/{SLIDES} is missing")
