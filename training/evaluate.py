@@ -243,6 +243,22 @@ def markdown(result, fashion=None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def copy_figure(src: Path, dst: Path) -> None:
+    """A training figure for the site: the same pixels, as 8-bit grey when it has no
+    colour (the digit grids: half the bytes of matplotlib's RGBA), else as it is."""
+    from PIL import Image
+
+    with Image.open(src) as im:
+        rgba = np.asarray(im.convert("RGBA"))
+        grey = bool((rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all()
+                    and (rgba[..., 3] == 255).all())
+    with atomic.atomic_path(dst) as tmp:
+        if grey:
+            Image.fromarray(rgba[..., 0], mode="L").save(tmp, format="PNG", optimize=True)
+        else:
+            shutil.copyfile(src, tmp)
+
+
 def write_reports(result, results_dir, models_dir="models") -> None:
     """results.json, results.md, the plots and the training plots' copies."""
     results_dir, models_dir = Path(results_dir), Path(models_dir)
@@ -257,8 +273,7 @@ def write_reports(result, results_dir, models_dir="models") -> None:
     for src, dst in (("talk/loss.png", "talk_loss.png"), ("talk/reconstructions.png", "talk_reconstructions.png"),
                      ("codec/reconstructions.png", "codec_reconstructions.png"), ("codec/loss.png", "codec_loss.png")):
         if (models_dir / src).exists():
-            with atomic.atomic_path(results_dir / dst) as tmp:
-                shutil.copyfile(models_dir / src, tmp)
+            copy_figure(models_dir / src, results_dir / dst)
     for t in result["comparison"]["targets"]:
         print(f"{'MET ' if t['met'] else 'MISS'} {t['target']}")
 
