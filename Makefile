@@ -24,7 +24,7 @@ IMAGE           ?= aec
 DOCKER          ?= docker
 IMAGE_ARGS      ?=
 
-.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench clean chromium \
+.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench audit clean chromium \
         notebook jupyter image image-test
 
 setup: .venv/.installed node_modules/.installed
@@ -101,6 +101,10 @@ vectors: setup
 bench: setup chromium
 	$(PY) -m training bench
 	$(PY) tests/bench_browser.py
+
+# Lighthouse (mobile preset, median of 3 runs) and axe-core on every page: prints a table, asserts nothing.
+audit: setup chromium
+	$(PY) tests/audit.py
 
 clean:
 	rm -rf build runs .pytest_cache .hypothesis

@@ -21,6 +21,10 @@ What this does at build time, and why:
   evaluate`, which also copies the training plots there. The numbers reach the
   slides and pages through results_fill.py (beside this file), at build time:
   markers such as {{ codecs.talk.bytes_mean | bytes }} become text.
+* The slides' fonts leave reveal.js' theme CSS for files of their own
+  (slide_fonts.py); the pages' images get their sizes and their tables
+  keyboard-scrollable regions (page_html.py); 404.html links relatively, so it
+  works from a sub-path.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import posixpath
 import re
 from pathlib import Path
 
@@ -36,9 +41,11 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 try:  # mkdocs puts this file's folder on sys.path while it loads the hook
+    import page_html
     import results_fill
+    import slide_fonts
 except ImportError:  # imported as theme.hooks (the tests)
-    from theme import results_fill
+    from theme import page_html, results_fill, slide_fonts
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -69,6 +76,8 @@ VENDOR_FILES = [
     ("reveal.js/dist/plugin/notes.js", "vendor/reveal/plugin/notes.js"),
 ]
 NOTES_PLUGIN = "reveal.js/dist/plugin/notes.js"
+REVEAL_THEME = "vendor/reveal/theme/white.css"  # its fonts become files (slide_fonts.py)
+THEME_CSS = "site.css"  # theme/overrides/site.css, included into every page
 # tf.js ends with a sourceMappingURL comment; the map is 12+ MB and only
 # DevTools would fetch it (and log a 404), so the comment is dropped instead.
 SOURCEMAP_RE = re.compile(rb"\n//# sourceMappingURL=\S+\s*$")
@@ -247,15 +256,27 @@ def on_files(files: Files, config) -> Files:
             files.remove(old)
         files.append(File.generated(config, dest, inclusion=InclusionLevel.NOT_IN_NAV, **kw))
 
+    # The theme's stylesheet is inside every page (overrides/main.html), not a file of the site.
+    theme_css = files.get_file_from_path(THEME_CSS)
+    if theme_css is not None:
+        files.remove(theme_css)
+    slides = files.get_file_from_path(SLIDES)
+    if slides is None:
+        raise PluginError(f"site/{SLIDES} is missing")
     for src, dest in VENDOR_FILES:
         data = (NODE_MODULES / src).read_bytes()
         if dest.endswith(".js"):
             data = SOURCEMAP_RE.sub(b"\n", data)
+        if dest == REVEAL_THEME:
+            try:
+                css, fonts = slide_fonts.split(data.decode("utf-8"), Path(slides.abs_src_path).read_text("utf-8"))
+            except slide_fonts.FontError as e:
+                raise PluginError(f"{src}: {e}") from None
+            data = css.encode("utf-8")
+            for name, font in fonts.items():
+                put(posixpath.join(posixpath.dirname(dest), name), content=font)
         put(dest, content=data)
 
-    slides = files.get_file_from_path(SLIDES)
-    if slides is None:
-        raise PluginError(f"site/{SLIDES} is missing")
     try:
         _results = results_fill.load(Path(config.docs_dir) / RESULTS_JSON)
     except results_fill.ResultsError as e:
@@ -287,6 +308,20 @@ def inject_demo(html: str, page_url: str, files: Files) -> str:
 def on_page_markdown(markdown: str, page, config, files) -> str:
     # The pages are in English.
     return fill_results(markdown, page.file.src_uri, ("en",))
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    html = page_html.images(html, page.file.url, Path(config.docs_dir))
+    return page_html.tables(html)
+
+
+def on_template_context(context, template_name: str, config):
+    # mkdocs gives error pages root-absolute links ("/assets/...") when there is no
+    # site_url, which break under a sub-path; relative ones work from the site's
+    # root folder, where hosts serve 404.html for a missing page.
+    if template_name == "404.html":
+        context["base_url"] = "."
+    return context
 
 
 def on_post_page(output: str, page, config) -> str:

@@ -176,10 +176,20 @@ def _fmt(v, digits=1):
     return "–" if v is None else f"{v:.{digits}f}"
 
 
+# A table's secondary columns (counted from 1), which the site folds away on a
+# narrow screen (theme/page_html.py); md_in_html reads the table inside the div.
+def fold_start(*columns: int) -> list[str]:
+    return [f'<div class="fold-columns" data-fold="{" ".join(map(str, columns))}" markdown>', ""]
+
+
+FOLD_END = ["", "</div>"]
+
+
 def markdown(result, fashion=None) -> str:
     lines = [f"Measured on the {result['n_images']:,} {result['dataset'].upper()} test digits; every digit is "
              "its own file. PSNR and SSIM are means over digits (8-bit pixels); accuracy is the share of "
              f"reconstructions the classifier still recognises (originals: {result['accuracy_originals']:.2%}).", "",
+             *fold_start(3, 5, 6),
              "| codec | bytes (mean) | p10 / p50 / p90 | PSNR (dB) | SSIM | accuracy | WebP at same PSNR | "
              "JPEG scan at same PSNR |", "|---|---|---|---|---|---|---|---|"]
     comp = {r["codec"]: r for r in result["comparison"]["rows"]}
@@ -189,33 +199,37 @@ def markdown(result, fashion=None) -> str:
                      f"{c['bytes_p90']:.0f} | {c['psnr']:.2f} | {c['ssim']:.3f} | {c['accuracy']:.2%} | "
                      f"{_fmt(r['webp_bytes'])} B ({_fmt(r['gain_vs_webp'])}×) | "
                      f"{_fmt(r['jpeg_scan_bytes'])} B ({_fmt(r['gain_vs_jpeg_scan'])}×) |")
+    lines += FOLD_END
     if result.get("one_pass"):
         lines += ["", "The learned codec's levels above come from `compress`'s rate-distortion search "
                   "(aec/search.py). The one-pass encoder (plain rounding, what the browser demo runs) "
-                  "writes files in the same format:", "",
+                  "writes files in the same format:", "", *fold_start(4, 5),
                   "| codec | bytes (mean) | PSNR (dB) | SSIM | accuracy |", "|---|---|---|---|---|"]
         for c in result["one_pass"].values():
             lines.append(f"| {c['label']} | {c['bytes_mean']:.1f} | {c['psnr']:.2f} | {c['ssim']:.3f} | "
                          f"{c['accuracy']:.2%} |")
-    lines += ["", "Classical codecs (Pillow):", "",
+        lines += FOLD_END
+    lines += ["", "Classical codecs (Pillow):", "", *fold_start(5, 6),
               "| codec | quality | bytes (mean) | PSNR (dB) | SSIM | accuracy |", "|---|---|---|---|---|---|"]
     for family, curve in result["baselines"].items():
         for p in curve:
             lines.append(f"| {FAMILY_LABELS[family]} | {p['quality'] if p['quality'] is not None else '–'} | "
                          f"{p['bytes_mean']:.1f} | {p['psnr']:.2f} | {p['ssim']:.3f} | {p['accuracy']:.2%} |")
+    lines += FOLD_END
     lines += ["", "Targets:", ""]
     for t in result["comparison"]["targets"]:
-        line = f"- {'✅' if t['met'] else '❌'} {t['target']}"
+        line = f"- **{'Met' if t['met'] else 'Missed'}:** {t['target']}"
         if not t["met"] and "best_psnr_within" in t:
             near = [f"within the bytes, {r['codec']} reaches {r['psnr']:.4f} dB ({r['bytes']:.2f} B)"
                     for r in [t["best_psnr_within"]] if r]
             near += [f"at the PSNR, {r['codec']} needs {r['bytes']:.2f} B ({r['psnr']:.2f} dB)"
                      for r in [t["fewest_bytes_at"]] if r]
-            line += f" (missed: {'; '.join(near) or 'no level comes near'})"
+            line += f" ({'; '.join(near) or 'no level comes near'})"
         lines.append(line)
     if fashion:
         lines += ["", "### Fashion-MNIST, with the MNIST-trained models", "",
                   "The models never saw clothes: this shows how much the result depends on the training data.", "",
+                  *fold_start(4),
                   "| codec | bytes (mean) | PSNR (dB) | SSIM | WebP at same PSNR | JPEG scan at same PSNR |",
                   "|---|---|---|---|---|---|"]
         fcomp = {r["codec"]: r for r in fashion["comparison"]["rows"]}
@@ -223,9 +237,26 @@ def markdown(result, fashion=None) -> str:
             r = fcomp[key]
             lines.append(f"| {c['label']} | {c['bytes_mean']:.1f} | {c['psnr']:.2f} | {c['ssim']:.3f} | "
                          f"{_fmt(r['webp_bytes'])} B | {_fmt(r['jpeg_scan_bytes'])} B |")
+        lines += FOLD_END
         # results.md is included into site/results.md, so paths are relative to site/.
         lines += ["", "![Rate–distortion on Fashion-MNIST](results/rd_fashion.png)"]
     return "\n".join(lines) + "\n"
+
+
+def copy_figure(src: Path, dst: Path) -> None:
+    """A training figure for the site: the same pixels, as 8-bit grey when it has no
+    colour (the digit grids: half the bytes of matplotlib's RGBA), else as it is."""
+    from PIL import Image
+
+    with Image.open(src) as im:
+        rgba = np.asarray(im.convert("RGBA"))
+        grey = bool((rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all()
+                    and (rgba[..., 3] == 255).all())
+    with atomic.atomic_path(dst) as tmp:
+        if grey:
+            Image.fromarray(rgba[..., 0], mode="L").save(tmp, format="PNG", optimize=True)
+        else:
+            shutil.copyfile(src, tmp)
 
 
 def write_reports(result, results_dir, models_dir="models") -> None:
@@ -242,8 +273,7 @@ def write_reports(result, results_dir, models_dir="models") -> None:
     for src, dst in (("talk/loss.png", "talk_loss.png"), ("talk/reconstructions.png", "talk_reconstructions.png"),
                      ("codec/reconstructions.png", "codec_reconstructions.png"), ("codec/loss.png", "codec_loss.png")):
         if (models_dir / src).exists():
-            with atomic.atomic_path(results_dir / dst) as tmp:
-                shutil.copyfile(models_dir / src, tmp)
+            copy_figure(models_dir / src, results_dir / dst)
     for t in result["comparison"]["targets"]:
         print(f"{'MET ' if t['met'] else 'MISS'} {t['target']}")
 

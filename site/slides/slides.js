@@ -35,16 +35,8 @@
     }
   });
 
-  function showLang() {
-    var lang = DeckLang.get();
-    var button = document.getElementById("lang-toggle");
-    button.querySelector(".nl").classList.toggle("current", lang === "nl");
-    button.querySelector(".en").classList.toggle("current", lang === "en");
-    button.setAttribute("aria-label", lang === "nl" ? "Switch to English" : "Schakel naar Nederlands");
-  }
-  showLang();
+  // The language button names the other language (slides.css shows that one).
   document.addEventListener("deck-lang", function () {
-    showLang();
     // Text length changed: let reveal.js re-centre the slides.
     if (Reveal.isReady()) Reveal.layout();
   });
