@@ -29,7 +29,7 @@ from aec.tables import CodingTables, TableSet
 TALK_MODEL_ID = 0
 TALK_LATENT_BITS = 8
 PREDICT_BATCH = 1024
-CHUNK = PREDICT_BATCH  # digits per network call of compress_streams / decompress_streams: bounded memory
+CHUNK = 512  # digits per network call of compress_streams / decompress_streams: with TensorFlow, under 1 GiB
 CONFIG_FILE = "codec.json"
 
 
@@ -181,9 +181,9 @@ class Codecs:
 
     def compress_streams(self, streams, model_id: int, search=False, progress=None) -> list[bytes]:
         """Many digit arrays (n_i,28,28) -> one file each, all digits coded as one
-        batch (networks, search and coder), in chunks of whole network batches, so each
-        file has the bytes ``compress_stream`` gives its array. ``progress(done, total)``
-        is called after each chunk."""
+        batch (networks, search and coder) in chunks of CHUNK digits (the networks give
+        each digit the same result in any batch, so each file has the bytes
+        ``compress_stream`` gives its array). ``progress(done, total)`` is called after each chunk."""
         counts = [len(s) for s in streams]
         if not streams:
             return []
