@@ -45,7 +45,8 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, SUB_PATH, _SubPathHandler  # noqa:
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = "--headless=new --no-sandbox --enable-unsafe-swiftshader"
-PAGES = ["index.html", "slides/index.html", "demo.html", "results.html", "format.html", "training.html", "404.html"]
+PAGES = ["index.html", "slides/index.html", "demo.html", "results.html", "format.html", "training.html",
+         "notebook.html", "404.html"]
 CATEGORIES = [("performance", "perf", 90), ("accessibility", "a11y", 100),
               ("best-practices", "best", 95), ("seo", "seo", 95)]
 METRICS = [("first-contentful-paint", "FCP", "s"), ("largest-contentful-paint", "LCP", "s"),

@@ -12,7 +12,7 @@ import pytest
 
 import axe_check
 
-PAGES = ["index.html", "demo.html", "results.html", "format.html", "training.html", "404.html"]
+PAGES = ["index.html", "demo.html", "results.html", "format.html", "training.html", "notebook.html", "404.html"]
 DESK = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 

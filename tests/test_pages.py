@@ -196,7 +196,7 @@ SHIFTS_JS = """() => new Promise(resolve => {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("viewport", [DESK, PHONE], ids=["desk", "phone"])
-@pytest.mark.parametrize("path", ["index.html", "results.html", "format.html", "training.html", "404.html",
+@pytest.mark.parametrize("path", ["index.html", "results.html", "format.html", "training.html", "notebook.html", "404.html",
                                   "slides/index.html"])
 def test_nothing_shifts_when_images_and_fonts_arrive_late(browser, site_url, path, viewport):
     """Images and fonts are held back until the page has painted, as on a slow network."""
@@ -228,14 +228,17 @@ def test_images_get_their_size_and_load_lazily_after_the_first(tmp_path):
     (tmp_path / "results" / "b.jpg").write_bytes(b"not a png")
     html = ('<p><img alt="a" src="results/a.png" /></p><img src="results/a.png">'
             '<img src="results/b.jpg"><img src="https://example.org/x.png"><img src="results/a.png" width="3">')
-    out = page_html.images(html, "results.html", tmp_path)
+    def read(path):
+        return (tmp_path / path).read_bytes() if (tmp_path / path).is_file() else None
+
+    out = page_html.images(html, "results.html", read)
     tags = re.findall(r"<img[^>]*>", out)
     assert tags[0] == '<img alt="a" src="results/a.png" width="30" height="20" fetchpriority="high" />'
     assert tags[1] == '<img src="results/a.png" width="30" height="20" loading="lazy">'
     assert "width" not in tags[2] and "width" not in tags[3] and 'height' not in tags[4]
     assert all('loading="lazy"' in t for t in tags[1:])
     # A page in a folder resolves its images from there.
-    assert 'width="30"' in page_html.images('<img src="../results/a.png">', "sub/page.html", tmp_path)
+    assert 'width="30"' in page_html.images('<img src="../results/a.png">', "sub/page.html", read)
 
 
 def test_tables_become_regions_and_secondary_columns_fold():
@@ -248,6 +251,13 @@ def test_tables_become_regions_and_secondary_columns_fold():
     assert '<input type="checkbox" class="fold-toggle" id="fold-1"><label for="fold-1">Show SSIM too</label>' in folded
     assert '<th class="fold">SSIM</th>' in folded and '<td class="fold">0.9</td>' in folded
     assert '<td style="text-align: right;">1</td>' in folded and out.count('class="fold"') == 2
+
+
+def test_a_pre_that_scrolls_by_its_own_style_can_be_focused():
+    html = ('<pre style="white-space:pre;overflow-x:auto">wide</pre><pre><code>x</code></pre>'
+            '<pre tabindex="-1" style="overflow:auto">y</pre>')
+    assert page_html.scrolling_pre(html) == ('<pre tabindex="0" style="white-space:pre;overflow-x:auto">wide</pre>'
+                                             '<pre><code>x</code></pre><pre tabindex="-1" style="overflow:auto">y</pre>')
 
 
 # --- the slides' fonts ----------------------------------------------------------------------

@@ -311,8 +311,12 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 
 def on_page_content(html: str, page, config, files) -> str:
-    html = page_html.images(html, page.file.url, Path(config.docs_dir))
-    return page_html.tables(html)
+    def read(path: str) -> bytes | None:  # a file of this build, generated ones too (the notebook's figures)
+        file = files.get_file_from_path(path)
+        return None if file is None else file.content_bytes
+
+    html = page_html.images(html, page.file.url, read)
+    return page_html.scrolling_pre(page_html.tables(html))
 
 
 def on_template_context(context, template_name: str, config):

@@ -5,6 +5,9 @@
   first image is fetched first, every later one lazily.
 * Tables: each sits in a region that keyboard users can focus and scroll when it
   is wider than the screen (named by its columns).
+* A <pre> that scrolls by its own style (the notebook's rich outputs) can be
+  focused, so keyboard users can scroll it too (material does this for its
+  code blocks).
 * Secondary columns fold away: a table inside <div class="fold-columns"
   data-fold="3 5"> (columns counted from 1; written by training/evaluate.py) has
   those cells marked `fold`; on a narrow screen the theme's CSS hides them until
@@ -18,7 +21,7 @@ import itertools
 import posixpath
 import re
 import struct
-from pathlib import Path
+from typing import Callable
 
 IMG_RE = re.compile(r"<img\b[^>]*>", re.I)
 ATTR_RE = r"""\s{name}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
@@ -27,6 +30,7 @@ FOLD_RE = re.compile(r"""<div class="fold-columns" data-fold="(?P<cols>[\d ]+)">
 ROW_RE = re.compile(r"<tr>(.*?)</tr>", re.S)
 CELL_RE = re.compile(r"<(t[hd])(\s[^>]*)?>", re.S)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SCROLLING_PRE_RE = re.compile(r"""<pre(?=[^>]*\sstyle="[^"]*overflow[^"]*")(?![^>]*\stabindex=)""")
 
 
 def attr(tag: str, name: str) -> str | None:
@@ -34,20 +38,17 @@ def attr(tag: str, name: str) -> str | None:
     return None if m is None else html.unescape(next(g for g in m.groups() if g is not None))
 
 
-def png_size(path: Path) -> tuple[int, int] | None:
+def png_size(data: bytes | None) -> tuple[int, int] | None:
     """(width, height) from a PNG's header, or None when it is not a PNG."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(24)
-    except OSError:
-        return None
+    head = (data or b"")[:24]
     if len(head) < 24 or not head.startswith(PNG_SIGNATURE) or head[12:16] != b"IHDR":
         return None
     return struct.unpack(">II", head[16:24])
 
 
-def images(text: str, page_url: str, docs_dir: Path) -> str:
-    """Width and height on local PNGs; fetchpriority="high" on the first image, loading="lazy" on the rest."""
+def images(text: str, page_url: str, read: Callable[[str], bytes | None]) -> str:
+    """Width and height on the site's PNGs (read(path in the site) gives a file's
+    bytes, or None); fetchpriority="high" on the first image, loading="lazy" on the rest."""
     count = itertools.count()
 
     def one(m):
@@ -55,7 +56,7 @@ def images(text: str, page_url: str, docs_dir: Path) -> str:
         extra = ""
         src = attr(tag, "src") or ""
         if attr(tag, "width") is None and not re.match(r"^(?:[a-z]+:|/)", src, re.I):
-            size = png_size(docs_dir / posixpath.normpath(posixpath.join(posixpath.dirname(page_url), src)))
+            size = png_size(read(posixpath.normpath(posixpath.join(posixpath.dirname(page_url), src))))
             if size:
                 extra += f' width="{size[0]}" height="{size[1]}"'
         first = next(count) == 0
@@ -109,3 +110,8 @@ def tables(text: str) -> str:
                 f'<label for="fold-{n}">Show {html.escape(", ".join(folded))} too</label>{body}</div>')
 
     return TABLE_RE.sub(region, FOLD_RE.sub(fold, text))
+
+
+def scrolling_pre(text: str) -> str:
+    """tabindex="0" on every <pre> whose own style makes it scroll."""
+    return SCROLLING_PRE_RE.sub('<pre tabindex="0"', text)
