@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -27,22 +26,28 @@ def cli(*args, cwd=ROOT, env=None, stdin=None, preexec_fn=None, timeout=300):
                           timeout=timeout, env={**ENV, **(env or {})}, preexec_fn=preexec_fn)
 
 
+# A child forked from this (large, TensorFlow-loaded) test process would report
+# the test process's resident size as its own peak (Linux keeps the forked
+# memory's high-water mark across exec), so a small launcher forks the command
+# and reports the command's own rusage.
+_LAUNCH = """import os, subprocess, sys
+p = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(p.pid, 0)
+open(sys.argv[1], "w").write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss * 1024}")
+"""
+
+
 def cli_peak_memory(*args, timeout=600):
     """Run ``python -m aec ARGS``; -> (exit status, stdout, stderr, peak resident
-    memory in bytes, from the child's own rusage)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        p = subprocess.Popen([sys.executable, "-m", "aec", *map(str, args)], cwd=ROOT, env=ENV,
-                             stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        timer = threading.Timer(timeout, p.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(p.pid, 0)
-        finally:
-            timer.cancel()
-        p.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen does not wait again
+    memory in bytes, from the command's own rusage)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as report:
+        subprocess.run([sys.executable, "-c", _LAUNCH, report.name, sys.executable, "-m", "aec", *map(str, args)],
+                       cwd=ROOT, env=ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout)
+        status, peak = map(int, open(report.name).read().split())
         out.seek(0)
         err.seek(0)
-        return p.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss * 1024
+        return status, out.read().decode(), err.read().decode(), peak
 
 
 def error_lines(stderr: str) -> list[str]:
