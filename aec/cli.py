@@ -158,6 +158,7 @@ def _load_codecs(models_dir: Path, folders):
     for name in folders:
         if not (models_dir / name / "codec.json").is_file():
             raise Failure(f"{models_dir / name}: no trained model there (give --models-dir DIR or set {MODELS_ENV})")
+    _skip_unused_imports()
     try:
         with _quiet_stderr():
             from aec.codec import Codecs
@@ -165,6 +166,24 @@ def _load_codecs(models_dir: Path, folders):
             return Codecs(models_dir)
     except Exception as e:  # Keras and h5 raise many types for damaged model files
         raise Failure(f"{models_dir}: cannot load the models ({_problem(e)})") from None
+
+
+def _skip_unused_imports():
+    """TensorFlow's tf.lite imports jax, and Keras imports matplotlib, whenever they are
+    installed (the converter and the plots need them); this command uses neither, and
+    they cost 130 MiB of its 1 GB. A None in sys.modules makes their import fail, which
+    both callers expect. Not when Keras runs on jax (KERAS_BACKEND or keras.json)."""
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend is None:
+        home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+        try:
+            with open(os.path.join(home, "keras.json")) as f:
+                backend = json.load(f).get("backend")
+        except (OSError, ValueError, AttributeError):
+            pass
+    if (backend or "tensorflow") == "tensorflow":
+        for name in ("jax", "matplotlib"):
+            sys.modules.setdefault(name, None)
 
 
 @contextlib.contextmanager

@@ -42,10 +42,11 @@ ROUNDS = 10
 CANDIDATES = 16
 LAMBDA_SCALE = 1.5
 # Digits searched together (a round decodes up to BATCH * (CANDIDATES + 1) images), and
-# the decoder's batch for those: with TensorFlow's own ~700 MiB, a process searching
-# stays under 1 GiB (512 and 4096 took 1.6 GiB, for no measurable speed).
-BATCH = 256
-DECODE_BATCH = 512
+# the decoder's batch for those: with TensorFlow's own ~550 MiB, a process searching
+# stays under 1 GB, with or without oneDNN (TensorFlow's Eigen path, its default on
+# CPUs without AVX-512, took 120 MiB of scratch at 512, 38 MiB at 128, same speed).
+BATCH = 128
+DECODE_BATCH = 128
 
 
 def sse_and_gradient(decoder, symbols, level_onehot, target):

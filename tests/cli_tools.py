@@ -37,13 +37,14 @@ open(sys.argv[1], "w").write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_max
 """
 
 
-def cli_peak_memory(*args, timeout=600):
-    """Run ``python -m aec ARGS``; -> (exit status, stdout, stderr, peak resident
-    memory in bytes, from the command's own rusage)."""
+def cli_peak_memory(*args, env=None, timeout=600):
+    """Run ``python -m aec ARGS`` (with ``env`` added); -> (exit status, stdout, stderr,
+    peak resident memory in bytes, from the command's own rusage)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
             tempfile.NamedTemporaryFile("r") as report:
         subprocess.run([sys.executable, "-c", _LAUNCH, report.name, sys.executable, "-m", "aec", *map(str, args)],
-                       cwd=ROOT, env=ENV, stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout)
+                       cwd=ROOT, env={**ENV, **(env or {})}, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                       timeout=timeout)
         status, peak = map(int, open(report.name).read().split())
         out.seek(0)
         err.seek(0)
