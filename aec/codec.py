@@ -28,7 +28,7 @@ from aec.tables import CodingTables, TableSet
 
 TALK_MODEL_ID = 0
 TALK_LATENT_BITS = 8
-# Network batches. Without oneDNN (TensorFlow's default on CPUs without AVX-512)
+# Network batches. Without oneDNN (TensorFlow enables it by default only on CPUs with AVX-512 VNNI and newer)
 # a batch of 1024 took 185 MiB of scratch, 256 took 64 MiB, at the same speed.
 PREDICT_BATCH = 256
 CHUNK = 512  # digits per network call of compress_streams / decompress_streams: with TensorFlow, under 1 GB

@@ -44,7 +44,7 @@ LAMBDA_SCALE = 1.5
 # Digits searched together (a round decodes up to BATCH * (CANDIDATES + 1) images), and
 # the decoder's batch for those: with TensorFlow's own ~550 MiB, a process searching
 # stays under 1 GB, with or without oneDNN (TensorFlow's Eigen path, its default on
-# CPUs without AVX-512, took 120 MiB of scratch at 512, 38 MiB at 128, same speed).
+# older CPUs, took 120 MiB of scratch at 512, 38 MiB at 128, same speed).
 BATCH = 128
 DECODE_BATCH = 128
 

@@ -16,7 +16,7 @@ from aec.preprocess import preprocess
 from tests.cli_tools import assert_one_line_each, cli, cli_peak_memory, draw_seven, mnist_digits
 
 GB = 10**9
-# TensorFlow turns oneDNN on by itself only on CPUs with AVX-512; its Eigen path
+# TensorFlow turns oneDNN on by itself only on CPUs with AVX-512 VNNI or newer; its Eigen path
 # elsewhere takes more scratch memory. The limit holds on both.
 ONEDNN = pytest.mark.parametrize("onednn", ["1", "0"], ids=["onednn", "eigen"])
 
