@@ -21,8 +21,8 @@ def work(tmp_path_factory):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["compress", "x.png", "-q", "0", "-o", "out"], "quality levels are 1..7 (the talk's network is --model talk)"),
-    (["compress", "x.png", "-q", "8", "-o", "out"], "quality levels are 1..7"),
+    (["compress", "x.png", "-q", "0", "-o", "out"], "quality levels are 1..14 (the talk's network is --model talk)"),
+    (["compress", "x.png", "-q", "15", "-o", "out"], "quality levels are 1..14"),
     (["compress", "x.png", "-q", "two", "-o", "out"], "argument --quality/-q: 'two' is not a whole number"),
     (["compress", "x.png", "--model", "talk", "-q", "2", "-o", "out"], "--quality is for the learned codec"),
     (["compress", "-", "-", "-o", "out"], "standard input (-) can be read only once"),

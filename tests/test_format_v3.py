@@ -124,3 +124,34 @@ def test_vectors_file_is_up_to_date():
     import format_v3_vectors
     assert format_v3_vectors.dumps(format_v3_vectors.build(json.loads(V2.read_text()))) == VECTORS.read_text(), \
         "run: python tests/vectors/make_vectors.py format3"
+
+
+def extra_header_bit_cost(n_files=10000):
+    """What one more header bit would cost: the shipped levels' one-pass files of the first
+    MNIST test digits, coded again with a 0 bit after the 5-bit version and model id field
+    (the numbers site/format.md quotes for choosing this layout)."""
+    import os
+
+    from aec.batch_coder import encode_batch
+    from aec.codec import Codecs
+    from training.data import load_mnist
+
+    codecs = Codecs(ROOT / "models")
+    _, (x_test, _) = load_mnist(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "datasets" / "mnist")
+    images = x_test[:n_files]
+    for m in codecs.learned_ids:
+        t = TableSet.of(codecs.tables[m])
+        rows = codecs.codec_for(m).encode_rows(images, m)
+        files = encode_digits(m, rows, t)
+        clusters, idx = t.split(rows.astype(np.int64))
+        cbits = (clusters[:, None] >> np.arange(t.cluster_bits - 1, -1, -1)) & 1
+        head = np.array(header_bits(m, 1)[:5] + [0] + header_bits(m, 1)[5:], np.uint8)
+        prefix = np.concatenate([np.broadcast_to(head, (len(rows), head.size)), cbits], axis=1).astype(np.uint8)
+        bits, _ = encode_batch(idx, t.table_ids(clusters[:, None]), t.merged, prefix_bits=prefix)
+        longer = [r.tobytes().rstrip(b"\x00") for r in np.packbits(bits, axis=1)]
+        a, b = np.mean([len(f) for f in files]), np.mean([len(f) for f in longer])
+        print(f"model {m}: {a:.4f} B per file, {b:.4f} B with one more header bit (+{b - a:.4f} B)")
+
+
+if __name__ == "__main__":
+    extra_header_bit_cost()
