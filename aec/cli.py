@@ -33,7 +33,11 @@ MODELS_ENV = "AEC_MODELS_DIR"
 PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"  # a checkout's, or an editable install's
 DEFAULT_MAX_DIGITS = 10_000  # decompress: digits per file, so a few bytes cannot expand to megabytes
 MAX_DIGITS = 65536  # the format's limit (aec.format.MAX_DIGITS); also the digits coded in one batch
-MAX_LEVEL = 7  # the format's model ids 1..7 (aec.format.MAX_MODEL_ID)
+MAX_LEVEL = 14  # the format's learned model ids 1..14 (aec.format.MAX_MODEL_ID): at most 14 levels
+# aec.codec.LEARNED_FOLDERS, copied: --quality is checked before anything imports Keras
+# (tests/test_codec_levels.py checks that the copies agree, and _model_ids with aec.codec.model_ids_of)
+LEARNED_FOLDERS = ("codec",)
+DEFAULT_LEVEL = 3
 STDIO = "-"
 
 
@@ -202,14 +206,37 @@ def _quiet_stderr():
         os.close(devnull)
 
 
-def _levels(models_dir: Path) -> list[int]:
-    """The learned codec's quality levels, from codec.json (without loading TensorFlow)."""
-    path = models_dir / "codec" / "codec.json"
-    try:
-        return sorted(int(k) for k in json.loads(path.read_text())["tables"])
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise Failure(f"{path}: cannot read the quality levels ({_problem(e)}; give --models-dir DIR "
-                      f"or set {MODELS_ENV})") from None
+def _model_ids(config: dict) -> list[int]:
+    """aec.codec.model_ids_of without Keras: level k of a folder is model id first_model_id + k - 1."""
+    first = config.get("first_model_id", 1)
+    if isinstance(first, bool) or not isinstance(first, int):
+        raise ValueError(f"first_model_id must be a whole number, got {first!r}")
+    return sorted(first + int(k) - 1 for k in config["tables"])
+
+
+def _learned_ids(models_dir: Path) -> list[int]:
+    """The learned folders' model ids, sorted: quality level Q is the Q-th (read from their
+    codec.json files, without loading TensorFlow). The first folder must be there."""
+    ids = []
+    for i, name in enumerate(LEARNED_FOLDERS):
+        path = models_dir / name / "codec.json"
+        if i and not path.parent.exists():
+            continue
+        try:
+            ids += _model_ids(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            raise Failure(f"{path}: cannot read the quality levels ({_problem(e)}; give --models-dir DIR "
+                          f"or set {MODELS_ENV})") from None
+    return sorted(ids)
+
+
+def _quality_model_id(models_dir: Path, level: int) -> int:
+    """--quality's level (1..N over the learned folders' ids, in order) -> its file model id."""
+    ids = _learned_ids(models_dir)
+    if level > len(ids):
+        levels = ", ".join(str(k) for k in range(1, len(ids) + 1))
+        raise UsageError(f"no quality level {level} (levels: {levels}; the talk's network is --model talk)")
+    return ids[level - 1]
 
 
 def _stem(name: str) -> str:
@@ -270,11 +297,8 @@ def cmd_compress(args) -> int:
             raise UsageError("--quality is for the learned codec; the talk's network (--model talk) has one rate")
         model_id, folders = 0, ["talk"]
     else:
-        model_id, folders = (3 if args.quality is None else args.quality), ["talk", "codec"]
-        levels = _levels(models_dir)
-        if model_id not in levels:
-            raise UsageError(f"no quality level {model_id} (levels: {', '.join(map(str, levels))}; "
-                             f"the talk's network is --model talk)")
+        folders = ["talk", LEARNED_FOLDERS[0]]
+        model_id = _quality_model_id(models_dir, DEFAULT_LEVEL if args.quality is None else args.quality)
     run.prepare()
     codecs, search = None, not args.one_pass
 
@@ -400,7 +424,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--models-dir", help=f"trained models (default: ${MODELS_ENV}, else {PACKAGE_MODELS})")
 
     p = sub.add_parser("compress", parents=[common], help="images (any format Pillow reads, or .npy) -> .aec files")
-    p.add_argument("--quality", "-q", type=_level, help="the learned codec's quality level (default 3)")
+    p.add_argument("--quality", "-q", type=_level,
+                   help=f"the learned codec's quality level (default {DEFAULT_LEVEL}), 1..N over the shipped levels")
     p.add_argument("--model", choices=["codec", "talk"], default="codec",
                    help="codec (default): the learned codec; talk: the talk's network, 8-bit latents")
     p.add_argument("--one-pass", action="store_true",

@@ -1,12 +1,18 @@
-"""Compress and decompress digits: networks + integer tables + file format.
+"""Compress and decompress digits: networks + integer tables + file format
+(twin: site/js/aec/codec.js).
 
     images (uint8 28x28) --encoder--> floats --round--> integer symbols
         --TableSet.choose--> rows (cluster + indices) --format/arithmetic coder--> bytes
     bytes --> rows --> symbols --decoder--> images
 
 Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
-with a uniform table, so 8 bits each); ids 1..7 are the learned codec's levels.
-The rounding rules are in ``aec.pixels``. Twin: site/js/aec/codec.js.
+with a uniform table, so 8 bits each); the others are learned codecs' levels:
+each folder of LEARNED_FOLDERS holds one variable-rate network whose levels
+1..L are the file model ids first_model_id .. first_model_id + L - 1
+(``codec.json``'s ``first_model_id``, default 1: the shipped codec's ids 1..7).
+Across the folders, in model-id order, the levels are numbered 1..N
+(``Codecs.level_of``; the command's ``--quality``).
+The rounding rules are in ``aec.pixels``.
 
 A model folder holds ``encoder.keras``, ``decoder.keras`` and ``codec.json``
 (:func:`read_config` / :func:`write_config`, the one reader and writer).
@@ -33,6 +39,9 @@ TALK_LATENT_BITS = 8
 PREDICT_BATCH = 256
 CHUNK = 512  # digits per network call of compress_streams / decompress_streams: with TensorFlow, under 1 GB
 CONFIG_FILE = "codec.json"
+# The learned model folders Codecs loads, in this order. aec/cli.py keeps a copy: it checks
+# --quality before anything imports Keras (tests/test_codec_levels.py checks that they agree).
+LEARNED_FOLDERS = ("codec",)
 
 
 def read_config(folder) -> dict:
@@ -43,6 +52,19 @@ def read_config(folder) -> dict:
 def write_config(folder, config: dict, compact: bool = False) -> None:
     """Write a model folder's ``codec.json`` atomically (``compact`` for big tables)."""
     atomic.write_json(Path(folder) / CONFIG_FILE, config, compact=compact)
+
+
+def model_ids_of(config: dict) -> tuple:
+    """A learned folder's file model ids, one per level of its ``codec.json`` tables (keyed 1..L):
+    level k is model id first_model_id + k - 1. Raises ValueError outside the format's 1..14."""
+    first = config.get("first_model_id", 1)
+    if isinstance(first, bool) or not isinstance(first, int):
+        raise ValueError(f"first_model_id must be a whole number, got {first!r}")
+    ids = tuple(sorted(first + int(k) - 1 for k in config["tables"]))
+    if ids and not (1 <= ids[0] and ids[-1] <= fmt.MAX_MODEL_ID):
+        raise ValueError(f"first_model_id {first} puts the model ids at {ids[0]}..{ids[-1]}, "
+                         f"outside the format's 1..{fmt.MAX_MODEL_ID}")
+    return ids
 
 
 def level_input(level: int, num_levels: int, batch: int) -> np.ndarray:
@@ -92,14 +114,17 @@ class TalkCodec:
 
 
 class LearnedCodec:
-    """The variable-rate learned codec; quality levels are model ids 1..L."""
+    """A variable-rate learned codec. Its methods take the file model id as ``level``;
+    the network's own level (1-based) is model id - first_model_id + 1."""
 
-    def __init__(self, encoder, decoder, tables: dict[int, TableSet], latent_shape, num_levels=None, lambdas=None):
-        self.encoder, self.decoder, self.tables = encoder, decoder, tables
+    def __init__(self, encoder, decoder, tables: dict[int, TableSet], latent_shape, num_levels=None, lambdas=None,
+                 first_model_id: int = 1):
+        self.encoder, self.decoder, self.tables = encoder, decoder, tables  # tables by model id
         self.lambdas = tuple(lambdas or ())  # per level: the training lambda, which the search also weighs by
         self._search = None
         self.latent_shape = tuple(latent_shape)
-        self.levels = tuple(sorted(tables))
+        self.first_model_id = first_model_id
+        self.levels = tuple(sorted(tables))  # its model ids
         self.model_ids = self.levels
         self.num_levels = num_levels or len(tables)  # width of the one-hot level input
 
@@ -107,14 +132,17 @@ class LearnedCodec:
     def load(cls, folder):
         folder = Path(folder)
         config = read_config(folder)
-        tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
+        first = config.get("first_model_id", 1)
+        tables = dict(zip(model_ids_of(config), (TableSet.from_json(config["tables"][k])
+                                                 for k in sorted(config["tables"], key=int))))
         return cls(keras.saving.load_model(folder / "encoder.keras"),
                    keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"],
-                   lambdas=config["lambdas"])
+                   lambdas=config["lambdas"], first_model_id=first)
 
     def level_input(self, level, batch):
-        """The networks' one-hot input for quality ``level`` (1-based)."""
-        return level_input(level, self.num_levels, batch)
+        """The networks' one-hot input for model id ``level`` (its network level, 1-based,
+        is level - first_model_id + 1)."""
+        return level_input(level - self.first_model_id + 1, self.num_levels, batch)
 
     def encode_symbols(self, images, level) -> np.ndarray:
         """Images -> the rounded latents (B, E) as integers."""
@@ -155,18 +183,36 @@ class Codecs:
     def __init__(self, models_dir="models"):
         models_dir = Path(models_dir)
         self.talk = TalkCodec.load(models_dir / "talk")
-        self.learned = LearnedCodec.load(models_dir / "codec") if (models_dir / "codec").exists() else None
-        self.tables = dict(self.talk.tables)
-        if self.learned:
-            self.tables.update(self.learned.tables)
+        folders = [models_dir / name for name in LEARNED_FOLDERS if (models_dir / name).exists()]
+        self.learned_codecs = tuple(LearnedCodec.load(folder) for folder in folders)
+        self.learned = self.learned_codecs[0] if self.learned_codecs else None  # the first folder's
+        self._by_id, where = {}, {}
+        for folder, codec in [(models_dir / "talk", self.talk), *zip(folders, self.learned_codecs)]:
+            for model_id in codec.model_ids:
+                if model_id in self._by_id:
+                    raise ValueError(f"{folder}: model id {model_id} is also {where[model_id]}'s "
+                                     "(give the folders' codec.json first_model_id values that do not overlap)")
+                self._by_id[model_id], where[model_id] = codec, folder
+        self.tables = {m: t for codec in (self.talk, *self.learned_codecs) for m, t in codec.tables.items()}
+        self.learned_ids = tuple(sorted(m for c in self.learned_codecs for m in c.model_ids))
 
     def codec_for(self, model_id: int):
-        return self.talk if model_id == TALK_MODEL_ID else self.learned
+        """The codec of a file model id; ValueError for one no folder has."""
+        codec = self._by_id.get(int(model_id))
+        if codec is None:
+            raise ValueError(f"no model {model_id} (models: {', '.join(map(str, sorted(self._by_id)))})")
+        return codec
+
+    def level_of(self, model_id: int) -> int:
+        """A learned model id's quality level: 1..N across the learned folders, in model-id order."""
+        if int(model_id) not in self.learned_ids:
+            raise ValueError(f"model {model_id} is no learned level (learned ids: {list(self.learned_ids)})")
+        return self.learned_ids.index(int(model_id)) + 1
 
     def _rows(self, images, model_id, search):
         if model_id == TALK_MODEL_ID:  # the talk's network stays as the talk had it: plain rounding
             return self.talk.encode_rows(images)
-        return self.learned.encode_rows(images, model_id, search)
+        return self.codec_for(model_id).encode_rows(images, model_id, search)
 
     def compress(self, images, model_id: int, search=False) -> list[bytes]:
         """Digits (n,28,28) -> n single-digit files; ``search``: see LearnedCodec.encode_rows."""

@@ -1,17 +1,21 @@
-"""Digit file format, version 2 (twin: site/js/aec/format.js; spec: site/format.md).
+"""Digit file format, version 3 (twin: site/js/aec/format.js; spec: site/format.md).
 
 A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
 
-1. version, 2 bits, value 2 (``10``);
-2. model id, 3 bits (0 = the talk's network with raw 8-bit latents, 1..7 =
-   quality levels of the learned codec);
-3. n in Elias-gamma code (n = 1 is the single bit ``1``), n <= 65536;
-4. for a model with 2**c table clusters (c > 0, see ``tables.TableSet``):
+1. version and model id, 5 bits: model ids 0..7 are written exactly as version 2
+   wrote them, ``10`` + the id in 3 bits (so every version-2 file is a version-3
+   file, byte for byte); ids 8..14 are ``11`` + m in 3 bits, id = 8 + m
+   (m = 0..6).  ``11 111`` is an escape for versions >= 4: gamma(v - 3) follows,
+   and this reader refuses v.  ``01`` is version 1 (refused), ``00`` no digit file.
+   Id 0 is the talk's network with raw 8-bit latents; the others are learned
+   codecs' quality levels (aec/codec.py maps model folders to ids);
+2. n in Elias-gamma code (n = 1 is the single bit ``1``), n <= 65536;
+3. for a model with 2**c table clusters (c > 0, see ``tables.TableSet``):
    each digit's cluster, c raw bits per digit;
-5. one arithmetic-coded run (:mod:`aec.range_coder`) over the n*E indices,
+4. one arithmetic-coded run (:mod:`aec.range_coder`) over the n*E indices,
    digit-major, element e coded with table e of the digit's cluster, right
    after the bits above, terminated minimally;
-6. packed MSB first, the last byte zero-padded, then every trailing 0x00 byte
+5. packed MSB first, the last byte zero-padded, then every trailing 0x00 byte
    removed (the decoder reads zeros past the end).
 
 Per digit, encoders and decoders exchange a *row*: the cluster followed by the
@@ -30,6 +34,7 @@ Public API (Python snake_case <-> JavaScript camelCase):
 * ``decode_files(datas, tables_by_model, max_digits=65536) -> list[Decoded | FormatError]``
 * ``decode_digits(datas, tables_by_model, on_error="raise") -> DigitBatch(model_ids, rows, errors)``
 * ``read_header(data, tables_by_model) -> Header(model_id, n, header_bits)``
+* ``file_version(model_id) -> 2 or 3``: the version a file of that model carries
 
 Errors are :class:`FormatError` (a ``ValueError``) with messages meant to be
 printed after a file name, e.g. ``f"{path}: {err}"``.
@@ -45,10 +50,12 @@ from .batch_coder import decode_batch, encode_batch
 from .range_coder import ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter
 from .tables import TableSet
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 VERSION_BITS = 2
 MODEL_ID_BITS = 3
-MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1
+V2_MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1  # ids 0..7: version-2 headers, unchanged
+VERSION_ESCAPE = (1 << MODEL_ID_BITS) - 1  # `11 111`: a version >= 4 follows, as gamma(v - 3)
+MAX_MODEL_ID = V2_MAX_MODEL_ID + VERSION_ESCAPE  # ids 8..14: `11` + (id - 8)
 MAX_DIGITS = 65536
 MAX_GAMMA_ZEROS = 16
 # below this many files of the same (model, n), decode_files uses the scalar coder
@@ -56,14 +63,14 @@ _BATCH_MIN = 4
 
 
 class FormatError(ValueError):
-    """A file that is not a valid version-2 digit file for the known models."""
+    """A file that is not a valid version-2 or version-3 digit file for the known models."""
 
 
 class UnsupportedVersion(FormatError):
-    """The version field says 1 (files of earlier models) or 3."""
+    """The version field says 1 (files of earlier models), or the escape says 4 or later."""
 
     def __init__(self, version: int):
-        super().__init__(f"unsupported format version {version} (this reader knows version {FORMAT_VERSION})")
+        super().__init__(f"unsupported format version {version} (this reader knows versions 2 and {FORMAT_VERSION})")
         self.version = version
 
 
@@ -110,14 +117,21 @@ def gamma_bits(n: int) -> list:
     return [0] * (L - 1) + [(n >> i) & 1 for i in range(L - 1, -1, -1)]
 
 
-def header_bits(model_id: int, n: int) -> list:
-    """The header bits: version (2 bits, `10` for version 2), model id (3 bits), gamma(n)."""
-    if not (0 <= model_id <= MAX_MODEL_ID):
+def file_version(model_id: int) -> int:
+    """The version a file of ``model_id`` carries: 2 for ids 0..7 (their v2 bytes), else 3."""
+    if not (isinstance(model_id, (int, np.integer)) and 0 <= model_id <= MAX_MODEL_ID):
         raise ValueError(f"model id must be in 0..{MAX_MODEL_ID}, got {model_id}")
+    return 2 if model_id <= V2_MAX_MODEL_ID else 3
+
+
+def header_bits(model_id: int, n: int) -> list:
+    """The header bits: `10` + id (3 bits) for ids 0..7, `11` + (id - 8) for 8..14, then gamma(n)."""
+    version = file_version(model_id)
     if not (1 <= n <= MAX_DIGITS):
         raise ValueError(f"a file holds 1..{MAX_DIGITS} digits, got {n}")
-    ver = [(FORMAT_VERSION >> 1) & 1, FORMAT_VERSION & 1]
-    mid = [(model_id >> i) & 1 for i in range(MODEL_ID_BITS - 1, -1, -1)]
+    field = model_id - (V2_MAX_MODEL_ID + 1) * (version - 2)
+    ver = [(version >> 1) & 1, version & 1]
+    mid = [(field >> i) & 1 for i in range(MODEL_ID_BITS - 1, -1, -1)]
     return ver + mid + gamma_bits(n)
 
 
@@ -133,27 +147,41 @@ def max_file_bytes(n: int, E: int, cluster_bits: int = 0) -> int:
     return -(-bits // 8)
 
 
+def _read_gamma(r: BitReader, too_long: str) -> int:
+    zeros = 0
+    while r.read_bit() == 0:
+        zeros += 1
+        if zeros > MAX_GAMMA_ZEROS:
+            raise FormatError(too_long)
+    return (1 << zeros) | r.read_bits(zeros)
+
+
+def _read_model_id(r: BitReader) -> int:
+    """Version and model id (5 bits; the escape's gamma too). Raises FormatError."""
+    version = r.read_bits(VERSION_BITS)
+    if version == 0:
+        raise FormatError(MSG_BAD_HEADER)
+    if version == 1:
+        raise UnsupportedVersion(version)
+    field = r.read_bits(MODEL_ID_BITS)
+    if version == 2:
+        return field
+    if field == VERSION_ESCAPE:
+        raise UnsupportedVersion(3 + _read_gamma(r, MSG_BAD_HEADER))
+    return V2_MAX_MODEL_ID + 1 + field
+
+
 def _read_header(data: bytes, tables_by_model, max_digits: int):
     """Parse and check the header; returns (Header, tables).  Raises FormatError."""
     if len(data) == 0:
         raise FormatError(MSG_EMPTY)
     r = BitReader(data)
-    version = r.read_bits(VERSION_BITS)
-    if version == 0:
-        raise FormatError(MSG_BAD_HEADER)
-    if version != FORMAT_VERSION:
-        raise UnsupportedVersion(version)
-    model_id = r.read_bits(MODEL_ID_BITS)
+    model_id = _read_model_id(r)
     tables = tables_by_model.get(model_id)
     if tables is None:
         raise UnknownModel(model_id)
     tables = TableSet.of(tables)
-    zeros = 0
-    while r.read_bit() == 0:
-        zeros += 1
-        if zeros > MAX_GAMMA_ZEROS:
-            raise FormatError(MSG_IMPLAUSIBLE)
-    n = (1 << zeros) | r.read_bits(zeros)
+    n = _read_gamma(r, MSG_IMPLAUSIBLE)
     if n > MAX_DIGITS:
         raise FormatError(f"{MSG_IMPLAUSIBLE} ({n})")
     if n > max_digits:
@@ -365,7 +393,7 @@ def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch
 
 
 __all__ = [
-    "FORMAT_VERSION", "MAX_DIGITS", "FormatError", "UnsupportedVersion", "UnknownModel",
+    "FORMAT_VERSION", "MAX_DIGITS", "MAX_MODEL_ID", "file_version", "FormatError", "UnsupportedVersion", "UnknownModel",
     "Header", "Decoded", "DigitBatch", "gamma_bits", "header_bits", "max_file_bytes", "read_header",
     "encode_stream", "decode_stream", "encode_digits", "decode_files", "decode_digits",
 ]

@@ -147,7 +147,7 @@ class Search:
 
     def _search(self, images, level):
         codec, tables = self.codec, self.codec.tables[level]
-        lam = codec.lambdas[level - 1] * self.lambda_scale
+        lam = codec.lambdas[level - codec.first_model_id] * self.lambda_scale  # level: a model id
         s = codec.encode_symbols(images, level)  # start from plain rounding
         target = to_float(images)
         B, E = s.shape

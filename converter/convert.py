@@ -54,7 +54,7 @@ import numpy as np  # noqa: E402
 
 import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so the models load)
 from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
-from aec.codec import level_input, read_config  # noqa: E402
+from aec.codec import model_ids_of, read_config  # noqa: E402
 from aec.pixels import to_float  # noqa: E402
 from aec.tables import CodingTables, TableSet  # noqa: E402
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
@@ -362,16 +362,19 @@ def _codec_for(part: str, config: dict):
             return [to_float(images)], [dequantise_latents(q, scale)]
 
         return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale, LATENT_SHAPE), inputs
-    tables = {int(k): TableSet.from_json(v) for k, v in config["tables"].items()}
+    # by file model id: level k of codec.json's tables is model id first_model_id + k - 1
+    first = config.get("first_model_id", 1)
+    tables = {m: TableSet.from_json(config["tables"][str(m - first + 1)]) for m in model_ids_of(config)}
     levels = int(config["levels"])
 
     def inputs(codec, images, m):
-        onehot = level_input(m, levels, len(images))
+        onehot = codec.level_input(m, len(images))
         symbols = tables[m].symbols(codec.encode_rows(images, m))
         return ([to_float(images), onehot],
                 [symbols.astype(np.float32).reshape((-1, *config["latent_shape"])), onehot])
 
-    return sorted(tables), tables, lambda e, d: LearnedCodec(e, d, tables, config["latent_shape"]), inputs
+    return sorted(tables), tables, lambda e, d: LearnedCodec(e, d, tables, config["latent_shape"], levels,
+                                                             first_model_id=first), inputs
 
 
 def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
@@ -443,11 +446,14 @@ def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
     else:
         manifest["codec"] = {"levels": int(config["levels"]), "latent_shape": list(config["latent_shape"]),
                              "lambdas": config.get("lambdas"), "encoder": "codec_encoder", "decoder": "codec_decoder"}
-        by_level = {row.get("level"): row for row in metrics.get("levels", [])}
+        first = config.get("first_model_id", 1)
+        if "first_model_id" in config:  # the browser's default is 1 (loader.js)
+            manifest["codec"]["first_model_id"] = first
+        by_level = {row.get("level"): row for row in metrics.get("levels", [])}  # network levels, 1-based
         for m in model_ids:
-            manifest["models"].append({"id": m, "label": f"Level {m}", "network": "codec",
-                                       "bytes_per_digit": by_level.get(m, {}).get("bytes_per_digit"),
-                                       "psnr": by_level.get(m, {}).get("psnr")})
+            row = by_level.get(m - first + 1, {})
+            manifest["models"].append({"id": m, "label": f"Level {m - first + 1}", "network": "codec",
+                                       "bytes_per_digit": row.get("bytes_per_digit"), "psnr": row.get("psnr")})
     # One file per model: the browser fetches a level's tables (up to a few
     # hundred KB with clusters) only when that level is first used.
     (staging / "tables").mkdir(exist_ok=True)

@@ -59,15 +59,17 @@ def test_bad_files_give_one_line_each(work):
     bad = work / "bad"
     bad.mkdir()
     (bad / "empty.aec").write_bytes(b"")
-    (bad / "newer.aec").write_bytes(bytes([0b11_001_100, 0x55]))  # version 3
+    (bad / "newer.aec").write_bytes(bytes([0b11_111_1_00, 0x55]))  # the escape: version 4
+    (bad / "nine.aec").write_bytes(bytes([0b11_001_100, 0x55]))  # version 3, model id 9: none shipped
     (bad / "huge.aec").write_bytes(bytes([0b10_001_100]) + os.urandom(100_000))
-    paths = [bad / "empty.aec", bad / "newer.aec", bad / "huge.aec", bad / "missing.aec"]
+    paths = [bad / "empty.aec", bad / "newer.aec", bad / "nine.aec", bad / "huge.aec", bad / "missing.aec"]
     r = cli("decompress", *paths, "-o", work / "bad_out")
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert any(line.startswith(f"{bad / 'empty.aec'}: ") and "empty" in line for line in lines)
-    assert any(line.startswith(f"{bad / 'newer.aec'}: ") and "unsupported format version 3" in line for line in lines)
+    assert any(line.startswith(f"{bad / 'newer.aec'}: ") and "unsupported format version 4" in line for line in lines)
+    assert any(line.startswith(f"{bad / 'nine.aec'}: ") and "unknown model id 9" in line for line in lines)
     assert any(line.startswith(f"{bad / 'huge.aec'}: ") and "oversized" in line for line in lines)
     assert any(line.startswith(f"{bad / 'missing.aec'}: ") for line in lines)
 

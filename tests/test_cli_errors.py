@@ -21,8 +21,8 @@ def work(tmp_path_factory):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["compress", "x.png", "-q", "0", "-o", "out"], "quality levels are 1..7 (the talk's network is --model talk)"),
-    (["compress", "x.png", "-q", "8", "-o", "out"], "quality levels are 1..7"),
+    (["compress", "x.png", "-q", "0", "-o", "out"], "quality levels are 1..14 (the talk's network is --model talk)"),
+    (["compress", "x.png", "-q", "15", "-o", "out"], "quality levels are 1..14"),
     (["compress", "x.png", "-q", "two", "-o", "out"], "argument --quality/-q: 'two' is not a whole number"),
     (["compress", "x.png", "--model", "talk", "-q", "2", "-o", "out"], "--quality is for the learned codec"),
     (["compress", "-", "-", "-o", "out"], "standard input (-) can be read only once"),
@@ -110,7 +110,7 @@ def test_every_bad_input_is_one_line_and_the_others_go_on(work):
 
     files = [d / n for n in ("empty.aec", "newer.aec", "huge.aec", "many.aec", "junk.aec")]
     files[0].write_bytes(b"")
-    files[1].write_bytes(bytes([0b11_001_100, 0x55]))  # version 3
+    files[1].write_bytes(bytes([0b11_111_1_00, 0x55]))  # the escape: version 4
     files[2].write_bytes(bytes([0b10_001_100]) + os.urandom(100_000))
     files[3].write_bytes(bytes([0b10_011_000, 0, 0b0001_0000]))  # 16384 digits in 3 bytes
     files[4].write_bytes(b"\x00\x01\x02")

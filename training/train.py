@@ -338,10 +338,11 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
         codec.write_config(stage, {**config, "tables": tables}, compact=True)
         learned = codec.LearnedCodec.load(stage)
         per_level, rows, labels = [], [x_test[:10]], ["original"]
-        for level in learned.levels:
-            files = learned.compress(x_test, level)
+        for model_id in learned.model_ids:
+            files = learned.compress(x_test, model_id)
             decoded = learned.decompress_many(files)
             sizes = np.array([len(f) for f in files])
+            level = model_id - learned.first_model_id + 1  # the network's level (codec.json's first_model_id)
             per_level.append({"level": level, "lambda": config["lambdas"][level - 1],
                               "bytes_per_digit": float(sizes.mean()), "bytes_p50": float(np.median(sizes)),
                               "psnr": metrics.mean_psnr(x_test, decoded)})

@@ -145,3 +145,34 @@ test("Codecs: codecFor, compress, compressStream and decompress over both codecs
   await assert.rejects(codecs.decompress(three), (err) => err instanceof FormatError && /too many digits/.test(err.message));
   await assert.rejects(codecs.compress(images, 5), RangeError);
 });
+
+test("Codecs: a second learned codec at model ids 8..10, levels counted across both", async () => {
+  const talk = new TalkCodec(talkEncoder, talkDecoder, SCALE, [4, 4, 8]);
+  const first = new LearnedCodec(learnedEncoder, learnedDecoder, new Map(LEVEL_TABLES), [1, 1, E], 3);
+  // the same networks and tables at ids 8 and 9 (network levels 1 and 2)
+  const high = new Map([[8, LEVEL_TABLES.get(1)], [9, LEVEL_TABLES.get(2)]]);
+  const second = new LearnedCodec(learnedEncoder, learnedDecoder, high, [1, 1, E], 3, 8);
+  assert.deepEqual(second.modelIds, [8, 9, 10]);
+  assert.deepEqual(Array.from(second.levelInput(9, 1)), [0, 1, 0]); // model id 9 = the network's level 2
+  const codecs = new Codecs(talk, [second, first]);
+  assert.equal(codecs.learned, second);
+  assert.deepEqual(codecs.learnedIds, [1, 2, 3, 8, 9, 10]);
+  assert.deepEqual([1, 3, 8, 10].map((id) => codecs.levelOf(id)), [1, 3, 4, 6]);
+  assert.throws(() => codecs.levelOf(0), /no learned level/);
+  assert.equal(codecs.codecFor(9), second);
+  assert.equal(codecs.codecFor(2), first);
+  assert.equal(codecs.learnedFor(10), second); // its tables are not there yet
+  assert.throws(() => codecs.codecFor(10), /no model 10/);
+  const images = digits(2);
+  const [low] = await codecs.compress(images, 2);
+  const [hi] = await codecs.compress(images, 9);
+  assert.equal(low[0] >> 3, 0b10010); // 10 + id 2
+  assert.equal(hi[0] >> 3, 0b11001); // 11 + (9 - 8)
+  assert.equal(low[0] & 7, hi[0] & 7); // the same bits after the 5-bit header
+  assert.deepEqual(low.subarray(1), hi.subarray(1));
+  const back = await codecs.decompress(hi);
+  assert.equal(back.modelId, 9);
+  assert.deepEqual(back.images, (await codecs.decompress(low)).images);
+  assert.throws(() => new Codecs(talk, [first, new LearnedCodec(learnedEncoder, learnedDecoder, new Map(), [1, 1, E], 3, 3)]),
+    /model id 3 belongs to two models/);
+});

@@ -68,6 +68,9 @@ from aec.tables import TOTAL, CodingTables, TableSet, cost_q16, quantize_pmf  # 
 
 PATH = Path(__file__).resolve().parent / "format_v2.json"
 SUITE = "synthetic"
+# Version 3 gave the version field `11` a meaning and its reader names both versions it knows:
+# it refuses these two files with other messages (format_v3.json's "v2_superseded" says which).
+V3_CHANGED = {"4c", "ff"}
 
 
 def geometric_weights(n: int, centre: int, num: int, den: int) -> list:
@@ -207,7 +210,7 @@ def synthetic_suite() -> dict:
     ]
     for name, hx, msg in invalid:
         err = _refused(bytes.fromhex(hx), models)
-        assert err and msg in err, (name, err)
+        assert err and (msg in err or hx in V3_CHANGED), (name, err)
     return {
         "name": SUITE,
         "description": "Seeded synthetic tables: model 0 = uniform 8-bit (talk network, E=128), "

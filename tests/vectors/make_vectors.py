@@ -1,14 +1,16 @@
 """The one tool that writes the shared Python/JavaScript test vectors in tests/vectors/.
 
-    python tests/vectors/make_vectors.py [format] [preprocess] [models] [--check]
+    python tests/vectors/make_vectors.py [format] [format3] [preprocess] [models] [--check]
 
 * format:     format_v2.json, tables, files and refused files (format_vectors.py)
+* format3:    format_v3.json, version 3's headers (model ids 8..14, the escape of later
+              versions), files and refused files (format_v3_vectors.py); needs format_v2.json
 * preprocess: preprocess_v1.json, images through aec.preprocess (preprocess_vectors.py)
 * models:     models_v1.json and models_v1_bulk.json, the shipped models on the demo's
               sample digits and 1000 test digits (model_vectors.py); `make convert`
               runs it after every conversion, since they carry the export's hashes
 
-No name: all three. ``--check`` writes nothing and exits 1 if a file differs
+No name: all four. ``--check`` writes nothing and exits 1 if a file differs
 from what would be written. Run from anywhere; the files are written atomically.
 """
 
@@ -28,7 +30,7 @@ for path in (str(ROOT), str(HERE)):
 
 from aec import atomic  # noqa: E402
 
-KINDS = ("format", "preprocess", "models")
+KINDS = ("format", "format3", "preprocess", "models")
 
 
 def texts(kind: str, args) -> dict:
@@ -39,6 +41,11 @@ def texts(kind: str, args) -> dict:
         path = args.out / "format_v2.json"
         existing = json.loads(path.read_text()) if path.exists() else None
         return {path: format_vectors.dumps(format_vectors.build(existing))}
+    if kind == "format3":
+        import format_v3_vectors
+
+        v2 = json.loads((args.out / "format_v2.json").read_text())
+        return {args.out / "format_v3.json": format_v3_vectors.dumps(format_v3_vectors.build(v2))}
     if kind == "preprocess":
         import preprocess_vectors
 
@@ -57,7 +64,7 @@ def texts(kind: str, args) -> dict:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="make_vectors.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("kinds", nargs="*", metavar="{format,preprocess,models}", help="default: all three")
+    p.add_argument("kinds", nargs="*", metavar="{format,format3,preprocess,models}", help="default: all four")
     p.add_argument("--check", action="store_true", help="compare with the stored files instead of writing them")
     p.add_argument("--out", type=Path, default=HERE, help="folder of the vectors (default: tests/vectors)")
     p.add_argument("--models-dir", default=ROOT / "models", help="models: the trained Keras models")

@@ -6,8 +6,11 @@
 //   bytes --> rows --> symbols --decoder--> images
 //
 // Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
-// with a uniform table, so 8 bits each); ids 1..7 are the learned codec's
-// levels. The rounding rules are in pixels.js. Shapes as in Python, flat:
+// with a uniform table, so 8 bits each); the others are learned codecs' levels:
+// a LearnedCodec's network levels 1..L are the file model ids firstModelId ..
+// firstModelId + L - 1 (1..7 for the shipped codec), and Codecs numbers the
+// levels 1..N across its learned codecs in model-id order (levelOf).
+// The rounding rules are in pixels.js. Shapes as in Python, flat:
 // images are one Uint8Array of N*784 pixels, rows one Int32Array of N*R.
 //
 // A network here is anything with `async run(inputs)`: inputs [{data, shape}]
@@ -89,20 +92,23 @@ function levelFeed(learned, level, batch) {
   return { data: learned.levelInput(level, batch), shape: [batch, learned.numLevels] };
 }
 
-/** The variable-rate learned codec; quality levels are model ids 1..L. */
+/** A variable-rate learned codec. Its methods take the file model id as `level`; the network's
+ * own level (1-based) is modelId - firstModelId + 1. */
 export class LearnedCodec {
-  /** tables: Map level -> TableSet (loader.js adds a level's when it is first used). */
-  constructor(encoder, decoder, tables, latentShape, numLevels = tables.size) {
+  /** tables: Map model id -> TableSet (loader.js adds a level's when it is first used). */
+  constructor(encoder, decoder, tables, latentShape, numLevels = tables.size, firstModelId = 1) {
     this.encoder = encoder;
     this.decoder = decoder;
     this.tables = tables;
     this.latentShape = Array.from(latentShape);
     this.numLevels = numLevels; // width of the one-hot level input
+    this.firstModelId = firstModelId;
+    this.modelIds = Array.from({ length: numLevels }, (_, k) => firstModelId + k);
   }
 
-  /** The networks' one-hot input for quality `level` (1-based), Float32Array of batch*numLevels. */
+  /** The networks' one-hot input for model id `level`, Float32Array of batch*numLevels. */
   levelInput(level, batch) {
-    return levelInput(level, this.numLevels, batch);
+    return levelInput(level - this.firstModelId + 1, this.numLevels, batch);
   }
 
   /** Images (N*784) -> the rounded latents, Int32Array of N*E. */
@@ -135,17 +141,34 @@ export class LearnedCodec {
 
 /** Every model, by file model id: what the browser (and Python's CLI) use. */
 export class Codecs {
-  /** talk: a TalkCodec, learned: a LearnedCodec (either may be null); maxDigits: the largest
-   * stream decompress accepts. */
+  /** talk: a TalkCodec, learned: a LearnedCodec or an array of them (either may be null);
+   * maxDigits: the largest stream decompress accepts. Overlapping model ids: RangeError. */
   constructor(talk, learned = null, { maxDigits = MAX_DIGITS } = {}) {
     this.talk = talk;
-    this.learned = learned;
-    this.tables = new Map([...(talk ? talk.tables : []), ...(learned ? learned.tables : [])]);
+    this.learnedCodecs = learned === null ? [] : [learned].flat();
+    this.learned = this.learnedCodecs[0] ?? null; // the first
+    const ids = this.learnedCodecs.flatMap((c) => c.modelIds);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i || id === TALK_MODEL_ID);
+    if (twice !== undefined) throw new RangeError(`model id ${twice} belongs to two models`);
+    this.learnedIds = ids.sort((a, b) => a - b);
+    this.tables = new Map([...(talk ? talk.tables : []), ...this.learnedCodecs.flatMap((c) => [...c.tables])]);
     this.maxDigits = maxDigits;
   }
 
+  /** The codec whose model ids hold modelId (its tables may not be loaded yet), or null. */
+  learnedFor(modelId) {
+    return this.learnedCodecs.find((c) => c.modelIds.includes(modelId)) ?? null;
+  }
+
+  /** A learned model id's quality level: 1..N across the learned codecs, in model-id order. */
+  levelOf(modelId) {
+    const k = this.learnedIds.indexOf(modelId);
+    if (k < 0) throw new RangeError(`model ${modelId} is no learned level (learned ids: ${this.learnedIds.join(", ")})`);
+    return k + 1;
+  }
+
   codecFor(modelId) {
-    const codec = modelId === TALK_MODEL_ID ? this.talk : this.learned;
+    const codec = modelId === TALK_MODEL_ID ? this.talk : this.learnedFor(modelId);
     if (!codec || !this.tables.has(modelId)) {
       throw new RangeError(`no model ${modelId} (models: ${[...this.tables.keys()].join(", ")})`);
     }

@@ -1,7 +1,9 @@
-// Twin of aec/format.py: the digit file format, version 2 (spec: format.md on the site).
+// Twin of aec/format.py: the digit file format, version 3 (spec: format.md on the site).
 //
 // Bits, MSB first within bytes:
-//   version (2 bits, 10) | model id (3 bits) | n in Elias-gamma (n <= 65536)
+//   version + model id (5 bits: ids 0..7 as version 2 wrote them, 10 + id in 3 bits;
+//     ids 8..14 as 11 + (id - 8); 11 111 + gamma(v - 3) is the escape of versions >= 4)
+//   | n in Elias-gamma (n <= 65536)
 //   | for a model with 2**c table clusters (c > 0): each digit's cluster, c raw bits per digit
 //   | one arithmetic-coded run over the n*E indices (digit-major, element e with
 //     table e of the digit's cluster)
@@ -17,6 +19,7 @@
 //   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, rows} | FormatError>
 //   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, rows: Int32Array(B*R), errors}
 //   readHeader(data, tablesByModel) -> {modelId, n, headerBits, clusters}
+//   fileVersion(modelId) -> 2 or 3, the version a file of that model carries
 // `rows` for encoding: one flat array of n*R integers (a single row is one
 // digit), or an array of n rows.
 // `tablesByModel`: a Map or a plain object, model id -> TableSet (or CodingTables).
@@ -24,10 +27,12 @@
 import { ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter } from "./range_coder.js";
 import { MAX_SIZE, TableSet } from "./tables.js";
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const VERSION_BITS = 2;
 export const MODEL_ID_BITS = 3;
-export const MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1;
+export const V2_MAX_MODEL_ID = (1 << MODEL_ID_BITS) - 1; // ids 0..7: version-2 headers, unchanged
+export const VERSION_ESCAPE = (1 << MODEL_ID_BITS) - 1; // 11 111: a version >= 4 follows, as gamma(v - 3)
+export const MAX_MODEL_ID = V2_MAX_MODEL_ID + VERSION_ESCAPE; // ids 8..14: 11 + (id - 8)
 export const MAX_DIGITS = 65536;
 export const MAX_GAMMA_ZEROS = 16;
 
@@ -36,7 +41,7 @@ export const MSG_BAD_HEADER = "not a digit file (bad header)";
 export const MSG_IMPLAUSIBLE = "implausible digit count";
 export const MSG_NOT_CANONICAL = "corrupt or truncated data (not the canonical encoding)";
 
-/** A file that is not a valid version-2 digit file for the known models. */
+/** A file that is not a valid version-2 or version-3 digit file for the known models. */
 export class FormatError extends Error {
   constructor(message) {
     super(message);
@@ -44,10 +49,10 @@ export class FormatError extends Error {
   }
 }
 
-/** The version field says 1 (files of earlier models) or 3. */
+/** The version field says 1 (files of earlier models), or the escape says 4 or later. */
 export class UnsupportedVersion extends FormatError {
   constructor(version) {
-    super(`unsupported format version ${version} (this reader knows version ${FORMAT_VERSION})`);
+    super(`unsupported format version ${version} (this reader knows versions 2 and ${FORMAT_VERSION})`);
     this.name = "UnsupportedVersion";
     this.version = version;
   }
@@ -81,16 +86,23 @@ export function gammaBits(n) {
   return bits;
 }
 
-/** The header bits: version (2 bits, 10 for version 2), model id (3 bits), gamma(n). */
-export function headerBits(modelId, n) {
+/** The version a file of modelId carries: 2 for ids 0..7 (their v2 bytes), else 3. */
+export function fileVersion(modelId) {
   if (!Number.isInteger(modelId) || modelId < 0 || modelId > MAX_MODEL_ID) {
     throw new RangeError(`model id must be in 0..${MAX_MODEL_ID}, got ${modelId}`);
   }
+  return modelId <= V2_MAX_MODEL_ID ? 2 : 3;
+}
+
+/** The header bits: 10 + id (3 bits) for ids 0..7, 11 + (id - 8) for 8..14, then gamma(n). */
+export function headerBits(modelId, n) {
+  const version = fileVersion(modelId);
   if (!Number.isInteger(n) || n < 1 || n > MAX_DIGITS) {
     throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${n}`);
   }
-  const bits = [(FORMAT_VERSION >> 1) & 1, FORMAT_VERSION & 1];
-  for (let i = MODEL_ID_BITS - 1; i >= 0; i--) bits.push((modelId >> i) & 1);
+  const field = modelId - (V2_MAX_MODEL_ID + 1) * (version - 2);
+  const bits = [(version >> 1) & 1, version & 1];
+  for (let i = MODEL_ID_BITS - 1; i >= 0; i--) bits.push((field >> i) & 1);
   return bits.concat(gammaBits(n));
 }
 
@@ -106,21 +118,33 @@ function tablesFor(tablesByModel, modelId) {
   return t ? TableSet.of(t) : null;
 }
 
-function readHeaderInternal(data, tablesByModel, maxDigits) {
-  if (data.length === 0) throw new FormatError(MSG_EMPTY);
-  const r = new BitReader(data);
-  const version = r.readBits(VERSION_BITS);
-  if (version === 0) throw new FormatError(MSG_BAD_HEADER);
-  if (version !== FORMAT_VERSION) throw new UnsupportedVersion(version);
-  const modelId = r.readBits(MODEL_ID_BITS);
-  const tables = tablesFor(tablesByModel, modelId);
-  if (tables === null) throw new UnknownModel(modelId);
+function readGamma(r, tooLong) {
   let zeros = 0;
   while (r.readBit() === 0) {
     zeros++;
-    if (zeros > MAX_GAMMA_ZEROS) throw new FormatError(MSG_IMPLAUSIBLE);
+    if (zeros > MAX_GAMMA_ZEROS) throw new FormatError(tooLong);
   }
-  const n = 2 ** zeros + r.readBits(zeros);
+  return 2 ** zeros + r.readBits(zeros);
+}
+
+/** Version and model id (5 bits; the escape's gamma too). Throws FormatError. */
+function readModelId(r) {
+  const version = r.readBits(VERSION_BITS);
+  if (version === 0) throw new FormatError(MSG_BAD_HEADER);
+  if (version === 1) throw new UnsupportedVersion(version);
+  const field = r.readBits(MODEL_ID_BITS);
+  if (version === 2) return field;
+  if (field === VERSION_ESCAPE) throw new UnsupportedVersion(3 + readGamma(r, MSG_BAD_HEADER));
+  return V2_MAX_MODEL_ID + 1 + field;
+}
+
+function readHeaderInternal(data, tablesByModel, maxDigits) {
+  if (data.length === 0) throw new FormatError(MSG_EMPTY);
+  const r = new BitReader(data);
+  const modelId = readModelId(r);
+  const tables = tablesFor(tablesByModel, modelId);
+  if (tables === null) throw new UnknownModel(modelId);
+  const n = readGamma(r, MSG_IMPLAUSIBLE);
   if (n > MAX_DIGITS) throw new FormatError(`${MSG_IMPLAUSIBLE} (${n})`);
   if (n > maxDigits) throw new FormatError(`too many digits (${n}; this reader accepts at most ${maxDigits})`);
   const limit = maxFileBytes(n, tables.numElements, tables.clusterBits);

@@ -245,7 +245,8 @@ class BrowserCodecs extends Codecs {
     if (this.tables.has(modelId)) return this.tables.get(modelId);
     const path = this.manifest.tables[modelId];
     const listed = this.manifest.models.some((m) => m.id === modelId && m.network === "codec");
-    if (!listed || typeof path !== "string" || !this.learned) {
+    const learned = this.learnedFor(modelId);
+    if (!listed || typeof path !== "string" || !learned) {
       throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
     }
     const json = await this.files.json(path);
@@ -255,7 +256,7 @@ class BrowserCodecs extends Codecs {
     } catch (err) {
       throw new ModelLoadError(`${path}: tables of model ${modelId}: ${err.message}`);
     }
-    this.learned.tables.set(modelId, tables);
+    learned.tables.set(modelId, tables);
     this.tables.set(modelId, tables);
     return tables;
   }
@@ -315,6 +316,7 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
   const networks = Object.fromEntries(names.map((name, i) => [name, loaded[i].value]));
   const { talk: t, codec: c } = manifest;
   const talk = t && new TalkCodec(networks[t.encoder], networks[t.decoder], t.latent_scale, t.latent_shape);
-  const learned = c && new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels);
+  const learned =
+    c && new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels, c.first_model_id ?? 1);
   return new BrowserCodecs(tf, files, talk || null, learned || null, networks, maxDigits ?? BROWSER_MAX_DIGITS);
 }
