@@ -408,6 +408,12 @@ def test_terms_are_explained_where_they_appear(demo):
     # Beside the tiles or right under them.
     tiles, legend_box = box(root.locator(".aec-tiles")), box(legend)
     assert legend_box["y"] <= tiles["y"] + tiles["height"] + 40
+    # At a desk's width too, the digits are at least 196 px and sharp (the phone: test_demo_page_on_a_phone).
+    assert page.viewport_size["width"] >= 1024
+    for testid in ("input", "reconstruction", "jpeg", "webp"):
+        canvas = root.get_by_test_id(testid)
+        assert min(box(canvas)["width"], box(canvas)["height"]) >= 196, testid
+        assert canvas.evaluate("c => getComputedStyle(c).imageRendering") == "pixelated", testid
     demo.assert_clean()
 
 
