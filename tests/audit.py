@@ -181,12 +181,11 @@ def table(results: dict, axe_found: dict) -> str:
     head = ["page"] + [short for _, short, _ in CATEGORIES] + [short for _, short, _ in METRICS] + ["axe"]
     rows = []
     for page, r in results.items():
-        blocking = sum(1 for line in axe_found.get(page, []) if any(f"({i})" in line for i in axe_check.BLOCKING))
         rows.append([page] + ["–" if r[k] is None else f"{r[k]:.0f}" for k, _, _ in CATEGORIES]
                     + [fmt_metric(r[k], unit) for k, _, unit in METRICS]
-                    + [f"{blocking} / {len(axe_found.get(page, []))}"])
+                    + [str(len(axe_found.get(page, [])))])
     rows.append(["target"] + [f">= {t}" if t < 100 else str(t) for _, _, t in CATEGORIES]
-                + [""] * len(METRICS) + ["0 / –"])
+                + [""] * len(METRICS) + ["0"])
     widths = [max(len(str(row[i])) for row in [head] + rows) for i in range(len(head))]
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
              for row in [head] + rows]
@@ -231,7 +230,7 @@ def main(argv=None) -> int:
     served = ("http.server: HTTP/1.0, nothing compressed" if args.plain
               else "served as a static host does: HTTP/1.1 keep-alive, text gzipped")
     print(f"Lighthouse {version}, mobile preset, median of {args.runs} runs; axe-core {axe_version} "
-          f"(serious+critical / all violations); {chromium} (headless), {platform.machine()} with {os.cpu_count()} CPUs; "
+          f"(violations of any impact); {chromium} (headless), {platform.machine()} with {os.cpu_count()} CPUs; "
           f"{served}")
     print()
     print(table(results, axe_found))

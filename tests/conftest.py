@@ -8,7 +8,9 @@
   pointed at Debian's chromium (``apt-get install -y chromium``; Playwright's own
   browser downloads are never used).
 * ``probe``: opens a page and records what must not happen: console errors,
-  uncaught exceptions, requests to any other origin, and HTTP errors.
+  uncaught exceptions, Content-Security-Policy violations (which Chromium
+  reports without a console error, e.g. a refused WebAssembly compile),
+  requests to any other origin, and HTTP errors.
 
 Tests that use chromium are marked ``@pytest.mark.browser``.
 """
@@ -90,10 +92,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+# Each document of a probed context reports its CSP violations to the probe.
+CSP_REPORTER = """addEventListener('securitypolicyviolation', (e) =>
+  window.__cspViolation(`${e.violatedDirective} ${e.blockedURI || ''} ${e.sourceFile || ''}:${e.lineNumber}`));"""
+
+
 class PageProbe:
-    """Records console errors, uncaught errors, foreign requests and HTTP errors of a
-    page and of every page it opens (e.g. the speaker-notes popup). Listens on the
-    browser context: page-level listeners attach too late to see what a popup logs
+    """Records console errors, uncaught errors, CSP violations, foreign requests and HTTP
+    errors of a page and of every page it opens (e.g. the speaker-notes popup). Listens
+    on the browser context: page-level listeners attach too late to see what a popup logs
     while it is being written."""
 
     def __init__(self, page, origin: str):
@@ -101,6 +108,7 @@ class PageProbe:
         self.origin = origin
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
+        self.csp_violations: list[str] = []
         self.foreign_requests: list[str] = []
         self.http_errors: list[str] = []
         context = page.context
@@ -108,6 +116,9 @@ class PageProbe:
             f"{m.page.url if m.page else '?'}: {m.text} ({m.location.get('url', '')})"))
         context.on("weberror", lambda e: self.page_errors.append(
             f"{e.page.url if e.page else '?'}: {e.error}"))
+        context.expose_binding("__cspViolation", lambda source, text: self.csp_violations.append(
+            f"{source['page'].url if source.get('page') else '?'}: {text}"))
+        context.add_init_script(CSP_REPORTER)
         context.on("request", self._request)
         context.on("response", lambda r: r.status >= 400 and self.http_errors.append(f"{r.status} {r.url}"))
 
@@ -125,6 +136,7 @@ class PageProbe:
         return {k: v for k, v in {
             "console errors": self.console_errors,
             "page errors": self.page_errors,
+            "CSP violations": self.csp_violations,
             "requests to other origins": self.foreign_requests,
             "HTTP errors": self.http_errors,
         }.items() if v}

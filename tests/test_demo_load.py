@@ -1,7 +1,8 @@
 """How the demo loads, in chromium, on the built site under a sub-path: nothing heavy
 before the demo is reached (no tf.js on the first slide; after the first paint on
 the demo page), the networks in a Web Worker on WebGL (on the page where workers
-cannot run), no layout shift, and the slides' print view with a static figure.
+cannot run), no CSP violation from tf.js' probe for WebAssembly, no layout shift,
+and the slides' print view with a static figure.
 `make bench` (tests/bench_browser.py) measures the timings.
 
 Every test also fails on console errors, uncaught exceptions, HTTP errors and
@@ -121,6 +122,9 @@ def test_without_workers_the_page_runs_the_engine(demo):
     root.get_by_test_id("sample").nth(2).click()
     wait_runs(page, before + 1)
     assert int(root.get_by_test_id("compressed-bytes").inner_text()) > 0
+    # tf.js' probe for WebAssembly broke no CSP rule (the probe would have seen it: assert_clean),
+    # and WebAssembly is back once tf.js has loaded (js/demo/wasmoff.js).
+    assert page.evaluate("typeof WebAssembly.Module") == "function"
     demo.assert_clean()
 
 

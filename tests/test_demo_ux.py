@@ -244,7 +244,9 @@ def test_an_error_shows_beside_open_in_view_and_clears_stale_results(demo, size)
     for testid in ("input", "reconstruction", "jpeg"):
         assert canvas_pixels(page, testid).max() == 0, testid
     assert root.get_by_test_id("download").get_attribute("href") is None
-    assert root.get_by_test_id("share-link").get_attribute("aria-disabled") == "true"
+    share = root.get_by_test_id("share-link")  # a disabled link: no address, still named as a link
+    assert (share.get_attribute("href"), share.get_attribute("role"), share.get_attribute("aria-disabled")) == \
+        (None, "link", "true")
     assert root.get_by_test_id("compressed-hex").inner_text() == ""
     # The next action clears the error.
     before = runs(page)
@@ -276,6 +278,19 @@ def test_share_adds_a_history_entry_and_back_restores(demo):
     wait_idle(page)
     first = shown(root)
     depth = page.evaluate("history.length")
+
+    # A real link: opened elsewhere with a modifier, as any link, without touching this page.
+    share = root.get_by_role("link", name="Share link")
+    href = share.get_attribute("href")
+    assert href.startswith(demo.origin + "/sub/path/demo.html#aec=")
+    assert share.get_attribute("role") is None and share.get_attribute("aria-disabled") is None
+    with page.context.expect_page() as opened:
+        share.click(modifiers=["Control"])
+    elsewhere = opened.value
+    elsewhere.wait_for_function(f"() => Number(document.querySelector('{ROOT_SEL}')?.dataset.run) >= 1")
+    assert elsewhere.url == href
+    elsewhere.close()
+    assert page.evaluate("history.length") == depth and "#aec=" not in page.url
 
     root.get_by_test_id("share-link").click()
     page.wait_for_function("() => location.hash.startsWith('#aec=')")
@@ -393,6 +408,12 @@ def test_terms_are_explained_where_they_appear(demo):
     # Beside the tiles or right under them.
     tiles, legend_box = box(root.locator(".aec-tiles")), box(legend)
     assert legend_box["y"] <= tiles["y"] + tiles["height"] + 40
+    # At a desk's width too, the digits are at least 196 px and sharp (the phone: test_demo_page_on_a_phone).
+    assert page.viewport_size["width"] >= 1024
+    for testid in ("input", "reconstruction", "jpeg", "webp"):
+        canvas = root.get_by_test_id(testid)
+        assert min(box(canvas)["width"], box(canvas)["height"]) >= 196, testid
+        assert canvas.evaluate("c => getComputedStyle(c).imageRendering") == "pixelated", testid
     demo.assert_clean()
 
 

@@ -1,6 +1,6 @@
 """The pages: the home page's answer beside its figures, the results' tables that fit
 (secondary columns fold away on a phone) with their targets in words, the
-reconstruction grids, 404.html under a sub-path, nothing that shifts the layout,
+reconstruction grids, 404.html at any depth under a sub-path, nothing that shifts the layout,
 and the slides' fonts as files of their own (theme/page_html.py, theme/slide_fonts.py).
 """
 
@@ -150,33 +150,59 @@ def host_url(built_site):
     server.server_close()
 
 
-def test_404_links_relatively(built_site):
+def test_404_loads_nothing_before_it_knows_the_root_folder(built_site):
     html = (built_site / "404.html").read_text(encoding="utf-8")
     assert not re.findall(r'(?:href|src)="/(?!/)', html), "a root-absolute link in 404.html"
-    assert '"base": "."' in html  # material's own script resolves against it
+    head, body = html.split("</head>", 1)
+    # What the page loads waits for its script; browsers without scripts get the styles from <noscript>.
+    outside = re.sub(r"<noscript>.*?</noscript>", "", head, flags=re.S)
+    assert not re.findall(r'<(?:link|script|img)\b[^>]*\s(?:href|src)="\./', outside)
+    assert re.search(r'<link rel="stylesheet" data-root-href="\./assets/stylesheets/[^"]+\.css">', head)
+    assert re.search(r'<noscript><link rel="stylesheet" href="\./assets/stylesheets/[^"]+\.css"></noscript>', head)
+    assert "bundle" not in html  # material's script: see theme/overrides/404.html
+
+
+def test_404_refuses_a_page_without_a_stylesheet_from_the_root():
+    from theme import not_found
+
+    with pytest.raises(ValueError, match="base_url"):
+        not_found.relocatable('<head><link rel="stylesheet" href="/assets/main.css"></head>')
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("path", ["404.html", "no-such-page.html"])
-def test_404_works_under_a_sub_path(browser, host_url, path):
+@pytest.mark.parametrize("path", ["404.html", "no-such-page.html", "no/such/page.html", "slides/no/such/"])
+def test_404_works_under_a_sub_path_at_any_depth(browser, host_url, path):
+    """Hosts serve 404.html for a missing address at any depth: its styles and links still work."""
+    page_url = host_url + path
+    # The page's only failures: its own 404 and its questions to parent folders for 404.html.
+    probes = [host_url + path.rsplit("/", n)[0] + "/404.html" for n in range(1, path.count("/") + 1)]
     context = browser.new_context(viewport=DESK)
     try:
         page = context.new_page()
-        failed = []
-        page.on("response", lambda r: r.status >= 400 and r.url != host_url + path and failed.append(r.url))
-        # (Chromium logs the page's own 404 as an error: that one is expected.)
-        page.on("console", lambda m: m.type == "error" and m.location.get("url") != host_url + path
-                and failed.append(m.text))
-        response = page.goto(host_url + path)
+        failed, asked = [], []
+        page.on("request", lambda r: r.url.endswith("/404.html") and r.method == "HEAD" and asked.append(r.url))
+        page.on("response", lambda r: r.status >= 400 and r.url not in [page_url, *probes] and failed.append(r.url))
+        # (Chromium logs each 404 as an error: the page's own and the probes' are expected.)
+        page.on("console", lambda m: m.type == "error" and m.location.get("url") not in [page_url, *probes]
+                and failed.append((m.text, m.location.get("url"))))
+        response = page.goto(page_url)
         assert response.status == (200 if path == "404.html" else 404)
         page.wait_for_load_state("networkidle")
         assert not failed, failed
-        # Styled by the theme (its header sticks to the top) and its links lead into the site.
+        assert asked == probes + [host_url + "404.html"], asked
+        # Shown and styled by the theme (its header sticks to the top); its links lead into the site.
+        assert page.evaluate("document.documentElement.className") == "no-js"
         assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") == "sticky"
+        assert page.evaluate("document.querySelector('link[rel=icon]').href") == host_url + "assets/images/favicon.png"
+        hrefs = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)")
+        inside = sorted({h for h in hrefs if h.startswith("http://127.0.0.1")})
+        assert inside == sorted(host_url + p for p in ["index.html", "slides/index.html", "demo.html", "results.html",
+                                                       "format.html", "training.html", "notebook.html"]), inside
         home = page.get_by_role("link", name="home page")
         assert home.evaluate("a => a.href") == host_url + "index.html"
         with page.expect_navigation():
             home.click()
+        assert page.url == host_url + "index.html"
         assert page.evaluate("document.querySelector('p.answer') !== null")
     finally:
         context.close()

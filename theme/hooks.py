@@ -23,8 +23,8 @@ What this does at build time, and why:
   markers such as {{ codecs.talk.bytes_mean | bytes }} become text.
 * The slides' fonts leave reveal.js' theme CSS for files of their own
   (slide_fonts.py); the pages' images get their sizes and their tables
-  keyboard-scrollable regions (page_html.py); 404.html links relatively, so it
-  works from a sub-path.
+  keyboard-scrollable regions (page_html.py); 404.html finds the site's root
+  folder itself, so it works at any depth under any sub-path (not_found.py).
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 try:  # mkdocs puts this file's folder on sys.path while it loads the hook
+    import not_found
     import page_html
     import results_fill
     import slide_fonts
 except ImportError:  # imported as theme.hooks (the tests)
-    from theme import page_html, results_fill, slide_fonts
+    from theme import not_found, page_html, results_fill, slide_fonts
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -321,8 +322,8 @@ def on_page_content(html: str, page, config, files) -> str:
 
 def on_template_context(context, template_name: str, config):
     # mkdocs gives error pages root-absolute links ("/assets/...") when there is no
-    # site_url, which break under a sub-path; relative ones work from the site's
-    # root folder, where hosts serve 404.html for a missing page.
+    # site_url, which break under a sub-path; links relative to the root folder are
+    # rebased by the page's script to wherever that folder is (not_found.py).
     if template_name == "404.html":
         context["base_url"] = "."
     return context
@@ -336,6 +337,11 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_post_template(output: str, template_name: str, config) -> str:
     # 404.html is rendered from the theme's templates, outside on_post_page.
+    if template_name == "404.html":
+        try:
+            output = not_found.relocatable(output)
+        except ValueError as e:
+            raise PluginError(str(e)) from None
     if template_name.endswith(".html") and CSP_MARKER in output:
         return fill_csp(output, template_name)
     return output

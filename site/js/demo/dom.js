@@ -77,7 +77,7 @@ export async function browserBaseline(pixels, type, target, cancelled = () => fa
 }
 
 /**
- * A link that acts as a button (role="button") answers Space as a button
+ * A link drawn as a button (Download, Share link) answers Space as a button
  * does, and Enter also when it has no href (a link with one follows it).
  */
 export function pressable(node) {

@@ -1,8 +1,10 @@
 // Share links and the browser's history, on the demo page. Every history entry
 // of the page remembers the demo as it was (history.state.aecSession, a
 // snapshot from ui.js), so:
-//   - "Share link" adds an entry whose address holds the link (links.js) and
-//     leaves the demo as it is: the original, its PSNR and the baselines stay;
+//   - "Share link" is a link to that address (links.js), so it can be copied or
+//     opened elsewhere like any link; a plain click adds an entry whose address
+//     holds it and leaves the demo as it is: the original, its PSNR and the
+//     baselines stay;
 //   - Back (and Forward) bring back each entry's demo;
 //   - a later change of digit drops the link from the entry's address, so the
 //     address never names a digit that is not shown.
@@ -24,6 +26,7 @@ export class Sharing {
     this.v = v;
     this.onPage = !demo.compact;
     this.bytes = null;
+    this.update(null);
     pressable(v.share);
     v.share.addEventListener("click", (e) => this.share(e));
     v.copyButton.addEventListener("click", () => this.copy());
@@ -39,13 +42,16 @@ export class Sharing {
     this.bytes = bytes;
     shareStatus.textContent = "";
     if (!bytes) {
+      // No file: a disabled link (no href), still focusable, named and announced as one.
       share.removeAttribute("href");
-      share.setAttribute("aria-disabled", "true");
+      for (const [name, value] of [["role", "link"], ["aria-disabled", "true"], ["tabindex", "0"]]) {
+        share.setAttribute(name, value);
+      }
       copyButton.hidden = true;
       return;
     }
     share.href = shareUrl(bytes);
-    share.removeAttribute("aria-disabled");
+    for (const name of ["role", "aria-disabled", "tabindex"]) share.removeAttribute(name);
     copyButton.hidden = !(navigator.clipboard && window.isSecureContext);
   }
 
@@ -54,7 +60,9 @@ export class Sharing {
       e.preventDefault();
       return;
     }
-    if (!this.onPage) return; // the slides: the link opens the demo page
+    // The slides: the link opens the demo page. A click with a modifier opens it
+    // wherever the browser opens links (a new tab, a new window).
+    if (!this.onPage || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     const snap = this.demo.snapshot();
     history.replaceState({ ...history.state, aecSession: snap }, "");

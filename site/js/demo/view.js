@@ -128,8 +128,8 @@ export function buildView(root, { t, attr }) {
   // Download and share.
   v.download = el("a", { class: "aec-button", "data-testid": "download", "aria-disabled": "true", role: "button",
     tabindex: "0" }, t(TEXT.download));
-  v.share = el("a", { class: "aec-button aec-share", "data-testid": "share-link", "aria-disabled": "true",
-    role: "button", tabindex: "0" }, t(TEXT.share));
+  // A link (sharing.js gives it its href once there is a file): it can be opened and copied as one.
+  v.share = el("a", { class: "aec-button aec-share", "data-testid": "share-link" }, t(TEXT.share));
   v.copyButton = el("button", { type: "button", "data-testid": "copy-link", hidden: true }, t(TEXT.copy));
   v.shareStatus = el("p", { class: "aec-muted aec-hint", "data-testid": "share-status", "aria-live": "polite" });
   const files = el("div", { class: "aec-files" }, v.download, v.share, v.copyButton);
