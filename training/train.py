@@ -76,8 +76,11 @@ def _fit(name, build, x_train, x_val, *, plan, runs_dir, resume, y_train=None, y
     ``plan`` ({"epochs", "batch_size"}) is saved with the checkpoint; a resumed
     run continues the saved plan."""
     devices = use_every_device()  # before any weights exist: they are made for the device mesh
-    if plan["batch_size"] % devices:
-        raise ValueError(f"batch size {plan['batch_size']} does not split over {devices} devices")
+    if devices > 1:  # every batch, the last one too, must split evenly over the devices
+        if plan["batch_size"] % devices:
+            raise SystemExit(f"error: batch size {plan['batch_size']} does not split over {devices} devices")
+        x_train, y_train, x_val, y_val = (None if a is None else a[:len(a) - len(a) % devices]
+                                          for a in (x_train, y_train, x_val, y_val))
     run_dir = Path(runs_dir) / name
     state_path = run_dir / "state.json"
     history, start = {}, 0
