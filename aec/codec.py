@@ -152,10 +152,13 @@ class LearnedCodec:
         """Images -> the rows the file format codes (cluster + indices). With
         ``search``, the symbols come from the rate-distortion search
         (aec/search.py: smaller error for the bits, ~200x slower) instead of
-        plain rounding (what the browser does)."""
+        plain rounding (what the browser does); ``search`` may be a
+        ``Search`` of this codec (e.g. with larger batches: the same symbols)."""
         if search:
             from aec.search import Search
 
+            if isinstance(search, Search):
+                return self.tables[level].choose(search.symbols(images, level))
             if self._search is None:
                 self._search = Search(self)
             return self.tables[level].choose(self._search.symbols(images, level))

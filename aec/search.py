@@ -27,7 +27,10 @@ One round, for every digit still improving:
    is finished.
 
 About 40 digits/s on 2 CPU cores (36-51 by level; the one-pass encoder: 8,000-12,000);
-``make bench`` measures both.
+``make bench`` measures both. A digit's symbols do not depend on the digits
+searched with it (the networks give each digit the same floats in any batch;
+tests/test_search.py checks), so ``batch`` and ``decode_batch`` trade only
+memory for speed: the command keeps the small defaults, evaluation passes more.
 """
 
 from __future__ import annotations
@@ -49,6 +52,24 @@ BATCH = 128
 DECODE_BATCH = 128
 
 
+_TF_GRADIENTS = {}  # decoder id -> its compiled SSE and gradient (the same floats as eager, half the time)
+
+
+def _tf_sse_and_gradient(decoder):
+    import tensorflow as tf
+
+    if id(decoder) not in _TF_GRADIENTS:
+        @tf.function(reduce_retracing=True)
+        def run(s, level_onehot, target):
+            with tf.GradientTape() as tape:
+                tape.watch(s)
+                sse = tf.reduce_sum(tf.square(decoder([s, level_onehot], training=False) - target), axis=[1, 2, 3])
+            return sse, tape.gradient(sse, s)
+
+        _TF_GRADIENTS[id(decoder)] = (decoder, run)  # the decoder kept alive, so its id is not reused
+    return _TF_GRADIENTS[id(decoder)][1]
+
+
 def sse_and_gradient(decoder, symbols, level_onehot, target):
     """SSE of decoder([symbols, level]) against target (B,28,28,1) per digit, and
     its gradient with respect to the symbols (B,4,4,C); numpy in and out."""
@@ -56,11 +77,9 @@ def sse_and_gradient(decoder, symbols, level_onehot, target):
     if backend == "tensorflow":
         import tensorflow as tf
 
-        s, level_onehot = tf.constant(symbols), tf.constant(level_onehot)
-        with tf.GradientTape() as tape:
-            tape.watch(s)
-            sse = tf.reduce_sum(tf.square(decoder([s, level_onehot], training=False) - target), axis=[1, 2, 3])
-        return sse.numpy(), tape.gradient(sse, s).numpy()
+        sse, grad = _tf_sse_and_gradient(decoder)(tf.constant(symbols), tf.constant(level_onehot),
+                                                  tf.constant(target, tf.float32))
+        return sse.numpy(), grad.numpy()
     if backend == "jax":
         import jax
 
@@ -78,15 +97,21 @@ def sse_and_gradient(decoder, symbols, level_onehot, target):
 class Search:
     """Searched encoding for one LearnedCodec (see the module docstring)."""
 
-    def __init__(self, codec, rounds: int = ROUNDS, candidates: int = CANDIDATES, lambda_scale: float = LAMBDA_SCALE):
+    def __init__(self, codec, rounds: int = ROUNDS, candidates: int = CANDIDATES, lambda_scale: float = LAMBDA_SCALE,
+                 batch: int = BATCH, decode_batch: int = DECODE_BATCH):
         self.codec, self.rounds, self.candidates, self.lambda_scale = codec, rounds, candidates, lambda_scale
+        self.batch, self.decode_batch = batch, decode_batch
         self._curvature = {}
 
     def _decode(self, symbols, level):
-        """Integer symbols (B,E) -> float decoder output (B,28,28,1), batched."""
+        """Integer symbols (B,E) -> float decoder output (B,28,28,1), in decode_batch
+        chunks (predict_on_batch: predict's floats without its per-call data pipeline)."""
         s = np.asarray(symbols, np.float32).reshape((-1, *self.codec.latent_shape))
         onehot = self.codec.level_input(level, len(s))
-        return self.codec.decoder.predict([s, onehot], batch_size=DECODE_BATCH, verbose=0)
+        out = [np.asarray(self.codec.decoder.predict_on_batch([s[i:i + self.decode_batch],
+                                                               onehot[i:i + self.decode_batch]]))
+               for i in range(0, len(s), self.decode_batch)]
+        return np.concatenate(out) if out else np.zeros((0, 28, 28, 1), np.float32)
 
     def curvature(self, level) -> np.ndarray:
         """(clusters, E): the mean SSE change of a +1 and a -1 step of each element,
@@ -142,7 +167,7 @@ class Search:
 
     def symbols(self, images, level) -> np.ndarray:
         """uint8 images (B,28,28) -> searched integer symbols (B,E)."""
-        out = [self._search(images[i:i + BATCH], level) for i in range(0, len(images), BATCH)]
+        out = [self._search(images[i:i + self.batch], level) for i in range(0, len(images), self.batch)]
         return np.concatenate(out) if out else np.zeros((0, self.codec.tables[level].num_elements), np.int64)
 
     def _search(self, images, level):

@@ -120,3 +120,16 @@ def test_jax_backend_gives_the_same_gradient(setup, tmp_path):
     s = codec.encode_symbols(x[:4], LEVEL).astype(np.float32).reshape((-1, *codec.latent_shape))
     sse, grad = sse_and_gradient(codec.decoder, s, codec.level_input(LEVEL, 4), to_float(x[:4]))
     assert np.allclose(np.load(tmp_path / "out.npy"), np.concatenate([sse.ravel(), grad.ravel()]), atol=1e-4)
+
+
+def test_the_symbols_do_not_depend_on_the_batch(setup):
+    """Evaluation searches in larger batches than the command (aec/search.py's
+    defaults keep it under 1 GB): its files must be the command's, byte for byte."""
+    from training.evaluate import SEARCH_BATCH, SEARCH_DECODE_BATCH
+
+    codec, search, x = setup
+    default = search.symbols(x, LEVEL)
+    for batch, decode_batch in ((17, 50), (DIGITS, 4096)):
+        assert np.array_equal(Search(codec, batch=batch, decode_batch=decode_batch).symbols(x, LEVEL), default)
+    wide = Search(codec, batch=SEARCH_BATCH, decode_batch=SEARCH_DECODE_BATCH)
+    assert codec.compress(x, LEVEL, search=wide) == codec.compress(x, LEVEL, search=True)

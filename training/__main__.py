@@ -71,7 +71,8 @@ def cmd_evaluate(args) -> int:
         evaluate.rebuild(args.results_dir, args.models_dir)
         return 0
     evaluate.main(data_dir=args.data_dir, models_dir=args.models_dir, results_dir=args.results_dir,
-                  limit=args.limit, fashion=not args.no_fashion)
+                  limit=args.limit, fashion=not args.no_fashion,
+                  cache_dir=None if args.no_cache else args.cache_dir)
     return 0
 
 
@@ -113,6 +114,9 @@ def main(argv=None) -> int:
     common(p)
     p.add_argument("--results-dir", default="site/results")
     p.add_argument("--no-fashion", action="store_true", help="skip the Fashion-MNIST evaluation")
+    p.add_argument("--cache-dir", default="build/cache/baselines",
+                   help="the classical baselines' per-digit results, kept between runs (default: build/cache/baselines)")
+    p.add_argument("--no-cache", action="store_true", help="measure the classical baselines again, cache nothing")
     p.add_argument("--rebuild", action="store_true",
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)

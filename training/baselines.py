@@ -35,9 +35,13 @@ Codecs (``CODECS``):
     Lossless PNG with ``optimize=True`` (quality is ignored); PSNR is the
     ``metrics.PSNR_CAP`` (100 dB) and SSIM 1.
 
-``baseline_curves(images)`` runs them all and summarises each quality as a
-point ``{quality, bytes_mean, bytes_p10, bytes_p50, bytes_p90, psnr, ssim, n}``
-(psnr / ssim: means of the per-image values, see training/metrics.py).
+``measure(images)`` runs them all and keeps per-digit results (bytes, PSNR,
+SSIM and, given a classifier, its predicted labels); ``baseline_curves(images)``
+summarises each quality as a point ``{quality, bytes_mean, bytes_p10, bytes_p50,
+bytes_p90, psnr, ssim, n}`` (psnr / ssim: means of the per-image values, see
+training/metrics.py), with ``cache_dir`` reusing an earlier run's per-digit
+results (training/baseline_cache.py: keyed by the digits, the libraries'
+versions, the qualities, ``CODE_VERSION`` and the classifier).
 ``interpolate_bytes_at_psnr(curve, psnr)`` reads a curve at a given PSNR.
 """
 
@@ -45,6 +49,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 from typing import Callable, Iterable
 
 import numpy as np
@@ -56,8 +61,13 @@ __all__ = [
     "CODECS", "DEFAULT_QUALITIES", "available_codecs",
     "encode_jpeg", "jpeg_scan_size", "decode",
     "jpeg", "jpeg_scan", "webp", "avif", "png",
-    "summarize", "baseline_curves", "interpolate_bytes_at_psnr",
+    "CODE_VERSION", "library_versions", "resolve_qualities", "measure", "summarize", "baseline_curves",
+    "interpolate_bytes_at_psnr",
 ]
+
+# Part of the baseline cache's key: bump it with any change here that alters a
+# baseline's bytes or pixels (settings, codecs, what is measured per digit).
+CODE_VERSION = 1
 
 # Qualities per codec. The low ends matter most: that is where a learned codec
 # for 28x28 digits competes (WebP's quality 0 is its smallest possible file).
@@ -215,36 +225,19 @@ def available_codecs() -> list[str]:
     return names
 
 
-def summarize(quality, nbytes, originals, decoded) -> dict:
-    """One curve point from per-image byte counts and decoded images."""
-    nbytes = np.asarray(nbytes, dtype=np.float64)
-    p10, p50, p90 = np.percentile(nbytes, [10, 50, 90])
-    return {
-        "quality": quality,
-        "bytes_mean": float(nbytes.mean()),
-        "bytes_p10": float(p10),
-        "bytes_p50": float(p50),
-        "bytes_p90": float(p90),
-        "psnr": metrics.mean_psnr(originals, decoded),
-        "ssim": metrics.mean_ssim(originals, decoded),
-        "n": int(len(nbytes)),
-    }
+def library_versions() -> dict:
+    """The versions that decide the baselines' bytes and pixels (the cache's key)."""
+    import PIL
+
+    libs = {name: features.version(name) for name in ("jpg", "libjpeg_turbo", "webp", "avif", "zlib", "zlib_ng")}
+    return {"pillow": PIL.__version__, "numpy": np.__version__, **libs}
 
 
-def baseline_curves(images, qualities=None, codecs: Iterable[str] | None = None,
-                    progress: Callable[[str], None] | None = None,
-                    judge: Callable[[np.ndarray], dict] | None = None) -> dict[str, list[dict]]:
-    """Rate/distortion curves of the classical codecs on ``images``.
-
-    ``qualities``: ``None`` for ``DEFAULT_QUALITIES``; a dict ``codec -> list``
-    (codecs missing from it use the defaults); or one list used for every lossy
-    codec (JPEG raises 0 to 1). ``codecs``: names to run (default: all that
-    this Pillow supports). Returns ``{codec: [point, ...]}`` in quality order,
-    each point as described in :func:`summarize`, plus ``judge(decoded)`` (e.g.
-    a classifier's accuracy) when given. ``jpeg`` and ``jpeg_scan``
-    share one encoding pass. ``progress`` (e.g. ``print``) gets a line per point.
-    """
-    x = _as_batch(images)
+def resolve_qualities(qualities=None, codecs: Iterable[str] | None = None) -> dict[str, list]:
+    """``{codec: [quality, ...]}`` for the codecs to run (default: all that this
+    Pillow supports). ``qualities``: ``None`` for ``DEFAULT_QUALITIES``; a dict
+    ``codec -> list`` (codecs missing from it use the defaults); or one list used
+    for every lossy codec (JPEG raises 0 to 1). PNG has the one point ``None``."""
     names = list(codecs) if codecs is not None else available_codecs()
     unknown = [n for n in names if n not in CODECS]
     if unknown:
@@ -254,27 +247,106 @@ def baseline_curves(images, qualities=None, codecs: Iterable[str] | None = None,
         if name == "png":
             return [None]
         if qualities is None:
-            return list(DEFAULT_QUALITIES[name])
-        if isinstance(qualities, dict):
-            return list(qualities.get(name, DEFAULT_QUALITIES[name]))
-        return list(qualities)
+            q = DEFAULT_QUALITIES[name]
+        elif isinstance(qualities, dict):
+            q = qualities.get(name, DEFAULT_QUALITIES[name])
+        else:
+            q = qualities
+        return [int(min(max(v, 1), 100)) for v in q] if name in ("jpeg", "jpeg_scan") else [int(v) for v in q]
 
-    out: dict[str, list[dict]] = {n: [] for n in names}
+    return {name: qs(name) for name in names}
+
+
+def measure(images, plan: dict[str, list], classify: Callable[[np.ndarray], np.ndarray] | None = None,
+            progress: Callable[[str], None] | None = None) -> dict[str, np.ndarray]:
+    """Per-digit results of every ``(codec, quality)`` in ``plan`` (from
+    :func:`resolve_qualities`): arrays ``"{codec}/{quality}/{field}"`` of shape
+    ``(N,)`` with field ``bytes`` (int64), ``psnr`` and ``ssim`` (float64) and,
+    with ``classify`` (decoded images -> predicted labels), ``label`` (int64).
+    ``jpeg`` and ``jpeg_scan`` share one encoding pass."""
+    x = _as_batch(images)
+    out: dict[str, np.ndarray] = {}
     done_jpeg: dict = {}
-    for name in names:
-        for q in qs(name):
+    for name, qs in plan.items():
+        for q in qs:
+            t0 = time.time()
             if name in ("jpeg", "jpeg_scan"):
-                qj = int(min(max(q, 1), 100))
-                if qj not in done_jpeg:
-                    done_jpeg[qj] = _jpeg_both(x, qj)
-                file_b, scan_b, dec = done_jpeg[qj]
+                if q not in done_jpeg:
+                    done_jpeg[q] = _jpeg_both(x, q)
+                file_b, scan_b, dec = done_jpeg[q]
                 nb = file_b if name == "jpeg" else scan_b
-                point = summarize(qj, nb, x, dec)
             else:
                 nb, dec = CODECS[name](x, q)
-                point = summarize(q, nb, x, dec)
-            if judge is not None:
-                point.update(judge(dec))
+            prefix = f"{name}/{q}/"
+            out[prefix + "bytes"] = np.asarray(nb, np.int64)
+            twin = f"{'jpeg_scan' if name == 'jpeg' else 'jpeg'}/{q}/"
+            if name in ("jpeg", "jpeg_scan") and twin + "psnr" in out:  # the same pixels: measured once
+                for field in ("psnr", "ssim", "label"):
+                    if twin + field in out:
+                        out[prefix + field] = out[twin + field]
+            else:
+                out[prefix + "psnr"] = metrics.psnr(x, dec)
+                out[prefix + "ssim"] = metrics.ssim(x, dec)
+                if classify is not None:
+                    out[prefix + "label"] = np.asarray(classify(dec), np.int64)
+            if progress is not None:
+                progress(f"measured {name} q={q} on {len(x)} digits in {time.time() - t0:.0f} s")
+    return out
+
+
+def summarize(quality, nbytes, psnr, ssim) -> dict:
+    """One curve point from per-image byte counts, PSNR and SSIM."""
+    nbytes = np.asarray(nbytes, dtype=np.float64)
+    p10, p50, p90 = np.percentile(nbytes, [10, 50, 90])
+    return {
+        "quality": quality,
+        "bytes_mean": float(nbytes.mean()),
+        "bytes_p10": float(p10),
+        "bytes_p50": float(p50),
+        "bytes_p90": float(p90),
+        "psnr": float(np.mean(psnr)),
+        "ssim": float(np.mean(ssim)),
+        "n": int(len(nbytes)),
+    }
+
+
+def baseline_curves(images, qualities=None, codecs: Iterable[str] | None = None,
+                    progress: Callable[[str], None] | None = None,
+                    classify: Callable[[np.ndarray], np.ndarray] | None = None, labels=None,
+                    classifier_id: str | None = None, cache_dir=None) -> dict[str, list[dict]]:
+    """Rate/distortion curves of the classical codecs on ``images``.
+
+    ``qualities`` and ``codecs``: see :func:`resolve_qualities`. Returns
+    ``{codec: [point, ...]}`` in quality order, each point as described in
+    :func:`summarize`, plus ``accuracy`` (the share of ``classify(decoded)``
+    equal to ``labels``) when a classifier is given. ``progress`` (e.g.
+    ``print``) gets a line per point. ``cache_dir``: per-digit results are read
+    from and written to this folder; ``classifier_id`` (e.g. the classifier
+    file's sha256) is part of the key when ``classify`` is given.
+    """
+    from training import baseline_cache
+
+    x = _as_batch(images)
+    plan = resolve_qualities(qualities, codecs)
+    if classify is not None and (labels is None or (cache_dir is not None and not classifier_id)):
+        raise ValueError("classify needs labels, and a classifier_id to be cached")
+
+    def run():
+        return measure(x, plan, classify, progress)
+
+    if cache_dir is None:
+        per_digit = run()
+    else:
+        key = baseline_cache.key(x, plan, classifier_id if classify is not None else None)
+        per_digit = baseline_cache.load_or_run(cache_dir, key, run, progress)
+    out: dict[str, list[dict]] = {}
+    for name, qs in plan.items():
+        out[name] = []
+        for q in qs:
+            prefix = f"{name}/{q}/"
+            point = summarize(q, per_digit[prefix + "bytes"], per_digit[prefix + "psnr"], per_digit[prefix + "ssim"])
+            if classify is not None:
+                point["accuracy"] = float(np.mean(per_digit[prefix + "label"] == np.asarray(labels)))
             out[name].append(point)
             if progress is not None:
                 progress(f"{name:9s} q={q!s:>4}  {point['bytes_mean']:7.1f} B  "

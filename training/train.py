@@ -37,6 +37,22 @@ def describe_device() -> str:
     return backend
 
 
+def use_every_device() -> int:
+    """Train data parallel on every visible accelerator (keras.distribution:
+    the weights on each device, each batch split between them) when JAX sees
+    more than one device; otherwise on one device as before (TensorFlow always:
+    Keras' distribution API is JAX's). Returns the number of devices used."""
+    if keras.backend.backend() != "jax":
+        return 1
+    devices = keras.distribution.list_devices()
+    if len(devices) < 2:
+        return 1
+    if keras.distribution.distribution() is None:
+        keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+        print(f"data parallel on {len(devices)} devices: {', '.join(devices)}", flush=True)
+    return len(devices)
+
+
 class Checkpoint(keras.callbacks.Callback):
     """After every epoch: the whole model (with optimizer state) and the history
     so far, each written atomically, so --resume can continue."""
@@ -59,6 +75,12 @@ def _fit(name, build, x_train, x_val, *, plan, runs_dir, resume, y_train=None, y
     """Shared training loop: fresh or resumed, checkpointed each epoch.
     ``plan`` ({"epochs", "batch_size"}) is saved with the checkpoint; a resumed
     run continues the saved plan."""
+    devices = use_every_device()  # before any weights exist: they are made for the device mesh
+    if devices > 1:  # every batch, the last one too, must split evenly over the devices
+        if plan["batch_size"] % devices:
+            raise SystemExit(f"error: batch size {plan['batch_size']} does not split over {devices} devices")
+        x_train, y_train, x_val, y_val = (None if a is None else a[:len(a) - len(a) % devices]
+                                          for a in (x_train, y_train, x_val, y_val))
     run_dir = Path(runs_dir) / name
     state_path = run_dir / "state.json"
     history, start = {}, 0
