@@ -16,7 +16,7 @@ def _tiny_codec():
     rng = np.random.default_rng(0)
     images = (rng.random((64, 28, 28)) ** 4 * 255).astype(np.uint8)
     lambdas = (8.0, 64.0)
-    parts, trainer = build_lowrate(lambdas, latents=6, filters=4, hidden=0)
+    parts, trainer = build_lowrate(lambdas, latents=6, filters=4)
     trainer.fit(to_float(images), epochs=1, batch_size=32, verbose=0)
     tables = {}
     for level in (1, 2):

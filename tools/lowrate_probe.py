@@ -4,7 +4,7 @@ termination included; cluster tables fitted on 20,000 training digits) and the
 mean per-digit PSNR on the MNIST test digits, for the one-pass encoder and,
 on the first --search-digits test digits, for aec/search.py's search.
 
-    MNIST_DIR=../shared/datasets/mnist .venv/bin/python tools/lowrate_probe.py --name c32 --epochs 30
+    MNIST_DIR=../shared/datasets/mnist .venv/bin/python tools/lowrate_probe.py --name cnn24 --epochs 30
 
 Writes runs/lowrate/<name>.json (and the two networks beside it); the log of
 what was tried is notes/lowrate-experiments.md. An experiment, not a shipped
@@ -27,7 +27,7 @@ from aec.codec import LearnedCodec
 from aec.pixels import round_half_up, to_float
 from training import data, metrics
 from training.entropy_model import fit_cluster_tables
-from training.lowrate_model import FILTERS, HIDDEN, LATENTS, build_lowrate
+from training.lowrate_model import FILTERS, LATENTS, build_lowrate
 
 TABLE_DIGITS = 20_000
 
@@ -54,7 +54,6 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--latents", type=int, default=LATENTS)
     p.add_argument("--filters", type=int, default=FILTERS)
-    p.add_argument("--hidden", type=int, default=HIDDEN)
     p.add_argument("--lambdas", default="8,16,32,64")
     p.add_argument("--limit", type=int, default=0, help="train on the first N training digits (0: all)")
     p.add_argument("--test-digits", type=int, default=10_000)
@@ -66,7 +65,7 @@ def main(argv=None):
     x_train = x_train[:a.limit or None]
     x_test = x_test[:a.test_digits]
     lambdas = [float(v) for v in a.lambdas.split(",")]
-    parts, trainer = build_lowrate(lambdas, a.latents, a.filters, a.hidden)
+    parts, trainer = build_lowrate(lambdas, a.latents, a.filters)
     steps = math.ceil(len(x_train) / 128)
 
     class Cosine(keras.callbacks.Callback):  # as train.Schedule: 1e-3 down to 1e-5
