@@ -32,7 +32,7 @@ import random
 import numpy as np
 
 import format_vectors
-from aec.format import FormatError, decode_stream, encode_stream, file_version, header_bits
+from aec.format import decode_stream, encode_stream, file_version, header_bits
 from aec.tables import CodingTables, TableSet
 
 MODEL_IDS = range(15)
@@ -43,12 +43,7 @@ def _bits(bits) -> str:
     return "".join(map(str, bits))
 
 
-def _refused(data: bytes, models) -> str | None:
-    try:
-        decode_stream(data, models)
-    except FormatError as err:
-        return str(err)
-    return None
+_refused = format_vectors._refused  # the message a reader refuses a file with, or None
 
 
 def _tables() -> list:
