@@ -36,8 +36,10 @@ MAX_DIGITS = 65536  # the format's limit (aec.format.MAX_DIGITS); also the digit
 MAX_LEVEL = 14  # the format's learned model ids 1..14 (aec.format.MAX_MODEL_ID): at most 14 levels
 # aec.codec.LEARNED_FOLDERS, copied: --quality is checked before anything imports Keras
 # (tests/test_codec_levels.py checks that the copies agree, and _model_ids with aec.codec.model_ids_of)
-LEARNED_FOLDERS = ("codec",)
-DEFAULT_LEVEL = 3
+LEARNED_FOLDERS = ("lowrate", "codec")
+# Without --quality: the codec's level 3 (site/results has its bytes), whatever quality
+# number the folders give it.
+DEFAULT_MODEL_ID = 3
 STDIO = "-"
 
 
@@ -215,19 +217,20 @@ def _model_ids(config: dict) -> list[int]:
 
 
 def _learned_ids(models_dir: Path) -> list[int]:
-    """The learned folders' model ids, sorted: quality level Q is the Q-th (read from their
-    codec.json files, without loading TensorFlow). The first folder must be there."""
+    """The learned folders' model ids in quality order (folder by folder, as
+    aec.codec.Codecs.learned_ids): quality level Q is the Q-th. Read from their codec.json
+    files, without loading TensorFlow. A missing folder has no levels; when none is there,
+    the error names the main codec's (the last)."""
     ids = []
-    for i, name in enumerate(LEARNED_FOLDERS):
+    names = [n for n in LEARNED_FOLDERS if (models_dir / n).exists()] or LEARNED_FOLDERS[-1:]
+    for name in names:
         path = models_dir / name / "codec.json"
-        if i and not path.parent.exists():
-            continue
         try:
             ids += _model_ids(json.loads(path.read_text()))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
             raise Failure(f"{path}: cannot read the quality levels ({_problem(e)}; give --models-dir DIR "
                           f"or set {MODELS_ENV})") from None
-    return sorted(ids)
+    return ids
 
 
 def _quality_model_id(models_dir: Path, level: int) -> int:
@@ -297,8 +300,11 @@ def cmd_compress(args) -> int:
             raise UsageError("--quality is for the learned codec; the talk's network (--model talk) has one rate")
         model_id, folders = 0, ["talk"]
     else:
-        folders = ["talk", LEARNED_FOLDERS[0]]
-        model_id = _quality_model_id(models_dir, DEFAULT_LEVEL if args.quality is None else args.quality)
+        ids = _learned_ids(models_dir)  # reads the folders' codec.json before Keras loads
+        folders = ["talk", *(n for n in LEARNED_FOLDERS if (models_dir / n).exists())]
+        model_id = DEFAULT_MODEL_ID if args.quality is None else _quality_model_id(models_dir, args.quality)
+        if model_id not in ids:
+            raise Failure(f"{models_dir}: no learned model {model_id} (give --quality)")
     run.prepare()
     codecs, search = None, not args.one_pass
 
@@ -425,7 +431,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compress", parents=[common], help="images (any format Pillow reads, or .npy) -> .aec files")
     p.add_argument("--quality", "-q", type=_level,
-                   help=f"the learned codec's quality level (default {DEFAULT_LEVEL}), 1..N over the shipped levels")
+                   help="the learned quality level, 1..N over the shipped levels, fewest bytes first "
+                        f"(default: file model id {DEFAULT_MODEL_ID}, the codec's level 3)")
     p.add_argument("--model", choices=["codec", "talk"], default="codec",
                    help="codec (default): the learned codec; talk: the talk's network, 8-bit latents")
     p.add_argument("--one-pass", action="store_true",

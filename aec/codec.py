@@ -9,9 +9,10 @@ Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 with a uniform table, so 8 bits each); the others are learned codecs' levels:
 each folder of LEARNED_FOLDERS holds one variable-rate network whose levels
 1..L are the file model ids first_model_id .. first_model_id + L - 1
-(``codec.json``'s ``first_model_id``, default 1: the shipped codec's ids 1..7).
-Across the folders, in model-id order, the levels are numbered 1..N
-(``Codecs.level_of``; the command's ``--quality``).
+(``codec.json``'s ``first_model_id``, default 1: models/codec's ids 1..7,
+models/lowrate's 8..11). Across the folders, in LEARNED_FOLDERS' order (fewest
+bytes first), the levels are numbered 1..N (``Codecs.level_of``; the command's
+``--quality``).
 The rounding rules are in ``aec.pixels``.
 
 A model folder holds ``encoder.keras``, ``decoder.keras`` and ``codec.json``
@@ -39,9 +40,10 @@ TALK_LATENT_BITS = 8
 PREDICT_BATCH = 256
 CHUNK = 512  # digits per network call of compress_streams / decompress_streams: with TensorFlow, under 1 GB
 CONFIG_FILE = "codec.json"
-# The learned model folders Codecs loads, in this order. aec/cli.py keeps a copy: it checks
+# The learned model folders Codecs loads, in quality order: the low-rate network's levels
+# (about 6 to 14 bytes) come before the codec's (18 to 56). aec/cli.py keeps a copy: it checks
 # --quality before anything imports Keras (tests/test_codec_levels.py checks that they agree).
-LEARNED_FOLDERS = ("codec",)
+LEARNED_FOLDERS = ("lowrate", "codec")
 
 
 def read_config(folder) -> dict:
@@ -188,7 +190,7 @@ class Codecs:
         self.talk = TalkCodec.load(models_dir / "talk")
         folders = [models_dir / name for name in LEARNED_FOLDERS if (models_dir / name).exists()]
         self.learned_codecs = tuple(LearnedCodec.load(folder) for folder in folders)
-        self.learned = self.learned_codecs[0] if self.learned_codecs else None  # the first folder's
+        self.learned = self.learned_codecs[0] if self.learned_codecs else None  # the first folder's (fewest bytes)
         self._by_id, where = {}, {}
         for folder, codec in [(models_dir / "talk", self.talk), *zip(folders, self.learned_codecs)]:
             for model_id in codec.model_ids:
@@ -196,8 +198,9 @@ class Codecs:
                     raise ValueError(f"{folder}: model id {model_id} is also {where[model_id]}'s "
                                      "(give the folders' codec.json first_model_id values that do not overlap)")
                 self._by_id[model_id], where[model_id] = codec, folder
+        self._folders = {m: Path(f).name for m, f in where.items()}
         self.tables = {m: t for codec in (self.talk, *self.learned_codecs) for m, t in codec.tables.items()}
-        self.learned_ids = tuple(sorted(m for c in self.learned_codecs for m in c.model_ids))
+        self.learned_ids = tuple(m for c in self.learned_codecs for m in sorted(c.model_ids))  # in quality order
 
     def codec_for(self, model_id: int):
         """The codec of a file model id; ValueError for one no folder has."""
@@ -206,8 +209,13 @@ class Codecs:
             raise ValueError(f"no model {model_id} (models: {', '.join(map(str, sorted(self._by_id)))})")
         return codec
 
+    def folder_of(self, model_id: int) -> str:
+        """The name of the model folder a model id comes from (talk, lowrate, codec)."""
+        self.codec_for(model_id)
+        return self._folders[int(model_id)]
+
     def level_of(self, model_id: int) -> int:
-        """A learned model id's quality level: 1..N across the learned folders, in model-id order."""
+        """A learned model id's quality level: 1..N across the learned folders, in their order."""
         if int(model_id) not in self.learned_ids:
             raise ValueError(f"model {model_id} is no learned level (learned ids: {list(self.learned_ids)})")
         return self.learned_ids.index(int(model_id)) + 1

@@ -60,3 +60,10 @@ class LevelGain(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "num_levels": self.num_levels, "channels": self.channels}
+
+
+@keras.saving.register_keras_serializable(package="aec")
+def gelu_tanh(x):
+    """GELU, tanh approximation (the low-rate network's activation). Exact GELU
+    exports to TensorFlow's Erfc, which TF.js has no kernel for."""
+    return keras.activations.gelu(x, approximate=True)

@@ -1,4 +1,5 @@
-"""Keras models (models/talk, models/codec) -> TF.js graph models in site/models/.
+"""Keras models (models/talk and the learned folders of aec.codec.LEARNED_FOLDERS)
+-> TF.js graph models in site/models/.
 
 Route: Keras model -> ``model.export()`` (a TF SavedModel; needs the TensorFlow
 backend) -> ``tensorflowjs.converters.convert_tf_saved_model`` -> a graph model
@@ -26,8 +27,11 @@ run through the real codec on the first ``eval_digits`` MNIST test digits.
   against Python's pixels to 1/255).
 * The smallest candidate kept wins; float32 is always a candidate.
 
-The network files together must fit ``budget_bytes`` (default 500 kB), else
-the conversion fails and site/models is left as it was.
+The networks the demo's first view loads (EAGER_PARTS: talk and codec) must
+fit ``budget_bytes`` together (default 500 kB); a learned folder outside them
+(lowrate) is "lazy": the page loads its networks when a user first picks one of
+its levels, and they must fit LAZY_BUDGET_BYTES (600 kB). Otherwise the
+conversion fails and site/models is left as it was.
 
 Everything is staged in a hidden folder beside ``out`` (``.models.staging``,
 which mkdocs ignores) and swapped in with two renames; :func:`recover` finishes
@@ -54,23 +58,26 @@ import numpy as np  # noqa: E402
 
 import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so the models load)
 from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
-from aec.codec import model_ids_of, read_config  # noqa: E402
+from aec.cli import DEFAULT_MODEL_ID  # noqa: E402
+from aec.codec import LEARNED_FOLDERS, model_ids_of, read_config  # noqa: E402
 from aec.pixels import to_float  # noqa: E402
 from aec.tables import CodingTables, TableSet  # noqa: E402
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
 
-MANIFEST_VERSION = 2  # of manifest.json (2: tables in their own files)
+MANIFEST_VERSION = 3  # of manifest.json (2: tables in their own files; 3: several learned models, some lazy)
 DTYPES = ("float32", "float16", "uint8")
 QUANTISATION = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
 MAX_PSNR_LOSS_DB = 0.01
 MAX_PIXEL_DIFF = 1
 BUDGET_BYTES = 500_000
+EAGER_PARTS = ("talk", "codec")  # loaded with the page; other learned folders on first use
+LAZY_BUDGET_BYTES = 600_000  # the networks of one lazily loaded model (the owner's decision, issue 14)
 EXPORT_TOLERANCE = 1e-4  # float32 export vs Keras; more means the conversion is broken
 SAMPLES_PER_CLASS = 2
 OUTPUT_KEY = "output_0"  # the signature key model.export() gives the single output
 TALK_LABEL = "The talk's network (8-bit latents)"
 
-SOURCE_FILES = ("encoder.keras", "decoder.keras", "codec.json")  # of models/talk and models/codec
+SOURCE_FILES = ("encoder.keras", "decoder.keras", "codec.json")  # of each model folder
 
 
 class ConversionError(Exception):
@@ -298,9 +305,10 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
     first ``eval_digits`` measure the quantisation; the samples come from it too).
     """
     models_dir, out = Path(models_dir), Path(out)
-    parts = [name for name in ("talk", "codec") if (models_dir / name / "encoder.keras").is_file()]
+    parts = [name for name in ("talk", *LEARNED_FOLDERS) if (models_dir / name / "encoder.keras").is_file()]
     if not parts:
-        raise ConversionError(f"{models_dir}: no trained models (talk/ or codec/); run `make train` first")
+        raise ConversionError(f"{models_dir}: no trained models (talk/, {'/, '.join(LEARNED_FOLDERS)}/); "
+                              "run `make train` first")
     images = np.asarray(test_images[:eval_digits], np.uint8)
     recover(out)
     staging = _aside(out, "staging")
@@ -310,6 +318,7 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
             "format_version": MANIFEST_VERSION,
             "generated_by": "python -m converter",
             "models": [], "tables": {}, "networks": {}, "files": {}, "source_sha256": {},
+            "default_model_id": DEFAULT_MODEL_ID,  # the demo starts where `aec compress` does
             "quantisation_rule": {"eval_digits": int(len(images)), "max_psnr_loss_db": MAX_PSNR_LOSS_DB,
                                   "max_pixel_diff": MAX_PIXEL_DIFF,
                                   "encoder": "no digit's symbols may change"},
@@ -327,8 +336,9 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
         for path in sorted(p for p in staging.rglob("*") if p.is_file()):
             rel = path.relative_to(staging).as_posix()
             manifest["files"][rel] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-        manifest["network_bytes"] = sum(s["bytes"] for s in manifest["networks"].values())
-        manifest["models"].sort(key=lambda m: m["id"])
+        eager = {f"{part}_{role}" for part in EAGER_PARTS for role in ("encoder", "decoder")}
+        manifest["network_bytes"] = sum(s["bytes"] for n, s in manifest["networks"].items() if n in eager)
+        number_levels(manifest["models"])
         # Training swaps model folders in whole; one swapped in while we read would
         # pair new networks with old tables, so the sources must not have changed.
         for rel, digest in manifest["source_sha256"].items():
@@ -336,15 +346,30 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
                 raise ConversionError(f"{models_dir / rel} changed during the conversion (training still "
                                       "running?); site/models was not changed: run the conversion again")
         if budget_bytes and manifest["network_bytes"] > budget_bytes:
-            sizes = ", ".join(f"{n} {s['bytes']}" for n, s in manifest["networks"].items())
+            sizes = ", ".join(f"{n} {s['bytes']}" for n, s in manifest["networks"].items() if n in eager)
             raise ConversionError(f"the networks take {manifest['network_bytes']} bytes, over the budget "
                                   f"of {budget_bytes} ({sizes}); site/models was not changed")
+        for part in parts:
+            lazy = manifest.get(part, {}).get("lazy_bytes", 0)
+            if lazy > LAZY_BUDGET_BYTES:
+                raise ConversionError(f"{part}: its networks take {lazy} bytes, over the {LAZY_BUDGET_BYTES} a "
+                                      "model loaded on first use may have; site/models was not changed")
         (staging / "manifest.json").write_bytes(json_bytes(manifest))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     swap_in(staging, out)
     return manifest
+
+
+def number_levels(models) -> None:
+    """Sort the manifest's models as the page lists them: the talk's network, then the
+    learned levels in quality order (aec.codec.Codecs.level_of: LEARNED_FOLDERS' order,
+    fewest bytes first), each numbered (``level``) and labelled by its quality level."""
+    rank = {name: i for i, name in enumerate(LEARNED_FOLDERS)}
+    models.sort(key=lambda m: (m["network"] != "talk", rank.get(m["network"], -1), m["id"]))
+    for q, m in enumerate((m for m in models if m["network"] != "talk"), start=1):
+        m["level"], m["label"] = q, f"Level {q}"
 
 
 def _metrics(folder: Path) -> dict:
@@ -444,15 +469,18 @@ def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
                                    "bytes_per_digit": metrics.get("bytes_per_digit"),
                                    "psnr": metrics.get("psnr_8bit_latents")})
     else:
-        manifest["codec"] = {"levels": int(config["levels"]), "latent_shape": list(config["latent_shape"]),
-                             "lambdas": config.get("lambdas"), "encoder": "codec_encoder", "decoder": "codec_decoder"}
+        section = manifest[part] = {"levels": int(config["levels"]), "latent_shape": list(config["latent_shape"]),
+                                    "lambdas": config.get("lambdas"), "encoder": f"{part}_encoder",
+                                    "decoder": f"{part}_decoder"}
         first = config.get("first_model_id", 1)
         if "first_model_id" in config:  # the browser's default is 1 (loader.js)
-            manifest["codec"]["first_model_id"] = first
+            section["first_model_id"] = first
+        if part not in EAGER_PARTS:  # loader.js fetches these networks when one of the levels is first used
+            section["lazy_bytes"] = sum(manifest["networks"][section[r]]["bytes"] for r in ("encoder", "decoder"))
         by_level = {row.get("level"): row for row in metrics.get("levels", [])}  # network levels, 1-based
         for m in model_ids:
             row = by_level.get(m - first + 1, {})
-            manifest["models"].append({"id": m, "label": f"Level {m - first + 1}", "network": "codec",
+            manifest["models"].append({"id": m, "network": part,  # label and level: number_levels
                                        "bytes_per_digit": row.get("bytes_per_digit"), "psnr": row.get("psnr")})
     # One file per model: the browser fetches a level's tables (up to a few
     # hundred KB with clusters) only when that level is first used.

@@ -82,7 +82,7 @@ def test_quality_counts_levels_across_folders(tmp_path, two_folders):
 def test_one_folder_as_today(tmp_path):
     models = _models(tmp_path, None)
     assert cli._learned_ids(models) == list(range(1, 8))
-    assert cli._quality_model_id(models, cli.DEFAULT_LEVEL) == 3
+    assert cli.DEFAULT_MODEL_ID in cli._learned_ids(models)
     codecs = Codecs(models)
     assert len(codecs.learned_codecs) == 1 and codecs.learned is codecs.learned_codecs[0]
     assert sorted(codecs.tables) == list(range(8)) and codecs.learned_ids == tuple(range(1, 8))
@@ -117,6 +117,22 @@ def test_a_second_folder_codes_ids_8_to_14(tmp_path, two_folders):
         streams = codecs.decompress_streams(b)
         assert all(r[0] == high for r in streams)
         assert np.array_equal(np.concatenate([r[1] for r in streams]), first.decompress_many(a))
+
+
+def test_quality_levels_follow_the_folders_order(tmp_path, monkeypatch):
+    """The low-rate folder comes first in LEARNED_FOLDERS: its levels (ids 8..) are quality 1..,
+    fewest bytes first, in the command and in Codecs alike."""
+    monkeypatch.setattr(codec_module, "LEARNED_FOLDERS", ("codec_b", "codec"))
+    monkeypatch.setattr(cli, "LEARNED_FOLDERS", ("codec_b", "codec"))
+    models = _models(tmp_path, {"first_model_id": 8, "tables": {str(k): {} for k in range(1, 5)}})
+    assert cli._learned_ids(models) == [8, 9, 10, 11, 1, 2, 3, 4, 5, 6, 7]
+    assert [cli._quality_model_id(models, q) for q in (1, 4, 5, 11)] == [8, 11, 1, 7]
+    (models / "codec_b" / "codec.json").write_text(json.dumps({**codec_module.read_config(MODELS / "codec"),
+                                                                "first_model_id": 8}))
+    codecs = Codecs(models)
+    assert codecs.learned_ids == (*range(8, 15), *range(1, 8)) and codecs.learned is codecs.learned_codecs[0]
+    assert [codecs.level_of(m) for m in (8, 14, 1, 7)] == [1, 7, 8, 14]
+    assert [codecs.folder_of(m) for m in (0, 1, 8)] == ["talk", "codec", "codec_b"]
 
 
 def test_overlapping_ids_are_one_line(tmp_path, two_folders):

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tiny_models import EVAL_DIGITS, LAMBDAS, ROOT, tiny_export
+from tiny_models import EVAL_DIGITS, LAMBDAS, LOWRATE_LAMBDAS, MODEL_IDS, ROOT, tiny_export
 
-NETWORKS = ("talk_encoder", "talk_decoder", "codec_encoder", "codec_decoder")
+NETWORKS = ("talk_encoder", "talk_decoder", "codec_encoder", "codec_decoder", "lowrate_encoder", "lowrate_decoder")
+EAGER = NETWORKS[:4]  # the first view's; lowrate loads on first use
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +46,23 @@ def test_manifest_lists_models_tables_and_shapes(export):
 
     m, models = export["manifest"], export["models"]
     assert m == json.loads((export["site_models"] / "manifest.json").read_text())
-    assert m["format_version"] == 2
-    assert [x["id"] for x in m["models"]] == list(range(len(LAMBDAS) + 1))
-    assert all(x["label"] for x in m["models"])
-    assert m["tables"] == {str(i): f"tables/{i}.json" for i in range(len(LAMBDAS) + 1)}
+    assert m["format_version"] == 3
+    # the talk's network, then the quality levels: the low-rate network's first (fewest bytes)
+    lowrate_ids = MODEL_IDS[-len(LOWRATE_LAMBDAS):]
+    assert [x["id"] for x in m["models"]] == [0, *lowrate_ids, *range(1, len(LAMBDAS) + 1)]
+    assert [x.get("level") for x in m["models"]] == [None, *range(1, len(MODEL_IDS))]
+    assert [x["label"] for x in m["models"][1:]] == [f"Level {k}" for k in range(1, len(MODEL_IDS))]
+    assert m["default_model_id"] == 3
+    assert m["tables"] == {str(i): f"tables/{i}.json" for i in MODEL_IDS}
     assert all(path in m["files"] for path in m["tables"].values())  # hashed like the networks
     tables = manifest_tables(export["site_models"], m)
     assert tables[0] == TableSet([CodingTables.uniform(128, 8)])
-    codec_json = json.loads((models / "codec" / "codec.json").read_text())
-    for level, t in codec_json["tables"].items():
-        assert tables[int(level)] == TableSet.from_json(t)
+    for part, first in (("codec", 1), ("lowrate", lowrate_ids[0])):
+        codec_json = json.loads((models / part / "codec.json").read_text())
+        for level, t in codec_json["tables"].items():
+            assert tables[first + int(level) - 1] == TableSet.from_json(t)
+    assert m["lowrate"]["first_model_id"] == lowrate_ids[0] and m["lowrate"]["latent_shape"] == [32]
+    assert "first_model_id" not in m["codec"] and "lazy_bytes" not in m["codec"]
     talk_json = json.loads((models / "talk" / "codec.json").read_text())
     assert m["talk"]["latent_scale"] == talk_json["latent_scale"]
     assert m["talk"]["latent_shape"] == [4, 4, 8] and m["codec"]["latent_shape"] == [4, 4, 16]
@@ -63,7 +71,7 @@ def test_manifest_lists_models_tables_and_shapes(export):
     assert m["networks"]["codec_encoder"]["inputs"] == ["image", "level"]
     assert m["networks"]["codec_decoder"]["inputs"] == ["symbols", "level"]
     for name in ("encoder.keras", "decoder.keras", "codec.json"):
-        for part in ("talk", "codec"):
+        for part in ("talk", "codec", "lowrate"):
             assert m["source_sha256"][f"{part}/{name}"] == sha256(models / part / name)
 
 
@@ -86,12 +94,15 @@ def test_every_file_is_listed_with_its_sha256_and_size(export):
 
 
 def test_sizes_fit_the_budget_and_quantisation_is_measured(export):
-    from converter.convert import BUDGET_BYTES, DTYPES, harmless
+    from converter.convert import BUDGET_BYTES, DTYPES, LAZY_BUDGET_BYTES, harmless
 
     m = export["manifest"]
-    assert m["network_bytes"] == sum(n["bytes"] for n in m["networks"].values()) <= BUDGET_BYTES
+    assert m["network_bytes"] == sum(m["networks"][n]["bytes"] for n in EAGER) <= BUDGET_BYTES
+    lazy = m["networks"]["lowrate_encoder"]["bytes"] + m["networks"]["lowrate_decoder"]["bytes"]
+    assert m["lowrate"]["lazy_bytes"] == lazy <= LAZY_BUDGET_BYTES
     for name, net in m["networks"].items():
-        ids = ["0"] if name.startswith("talk") else [str(i) for i in range(1, len(LAMBDAS) + 1)]
+        part = name.split("_")[0]
+        ids = [str(i) for i in MODEL_IDS if (i == 0) == (part == "talk") and (i >= 8) == (part == "lowrate")]
         assert set(net["psnr_before"]) == set(net["psnr_after"]) == set(ids)
         cands = net["candidates"]
         assert set(cands) == set(DTYPES) and cands["float32"]["harmless"]
@@ -134,12 +145,12 @@ def test_vectors_belong_to_the_export(export):
     bulk = json.loads((export["vectors"] / "models_v1_bulk.json").read_text())
     manifest_sha = sha256(export["site_models"] / "manifest.json")
     assert v["manifest_sha256"] == bulk["manifest_sha256"] == manifest_sha
-    assert len(v["digits"]) == 20 and len(v["vectors"]) == 20 * (len(LAMBDAS) + 1)
+    assert len(v["digits"]) == 20 and len(v["vectors"]) == 20 * len(MODEL_IDS)
     tables = manifest_tables(export["site_models"], export["manifest"])
     for vec in v["vectors"][::7]:
         model_id, indices = fmt.decode_stream(bytes.fromhex(vec["hex"]), tables)
         assert model_id == vec["model_id"] and indices[0].tolist() == vec["indices"]
-    assert len(bulk["files"]) == 1000 and bulk["model_ids"] == list(range(len(LAMBDAS) + 1))
+    assert len(bulk["files"]) == 1000 and bulk["model_ids"] == MODEL_IDS
 
 
 def _fake_part(big_bytes):
@@ -178,6 +189,24 @@ def test_failed_conversion_leaves_the_old_export_untouched(export, tmp_path, mon
     conv.convert(export["models"], out, test_images=x, test_labels=y, eval_digits=10)
     assert "manifest.json" in tree(out) and "talk_encoder/model.json" in tree(out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["models_site"]
+
+
+def test_a_model_loaded_on_first_use_must_fit_its_budget(export, tmp_path, monkeypatch):
+    from converter import convert as conv
+
+    fake = _fake_part(10)
+
+    def big_lowrate(part, folder, staging, tmp, images, manifest, log):
+        fake(part, folder, staging, tmp, images, manifest, log)
+        if part == "lowrate":
+            manifest["lowrate"] = {"lazy_bytes": conv.LAZY_BUDGET_BYTES + 1}
+
+    monkeypatch.setattr(conv, "_convert_part", big_lowrate)
+    out = tmp_path / "out"
+    with pytest.raises(conv.ConversionError, match=f"lowrate: .* over the {conv.LAZY_BUDGET_BYTES}"):
+        conv.convert(export["models"], out, test_images=np.zeros((30, 28, 28), np.uint8),
+                     test_labels=np.arange(30) % 10, eval_digits=10)
+    assert not out.exists()
 
 
 def test_models_that_change_during_conversion_are_refused(export, tmp_path, monkeypatch):

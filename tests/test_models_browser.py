@@ -91,13 +91,14 @@ async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) 
   const px = fromB64(digits);
   const n = px.length / (28 * 28);
   const image = { data: toFloat(px), shape: [n, 28, 28, 1] };
-  const onehot = { data: c.learned.levelInput(level, n), shape: [n, c.learned.numLevels] };
+  const codec = c.learnedFor(1); // the codec (model ids 1..): the low-rate network comes first in c.learnedCodecs
+  const onehot = { data: codec.levelInput(level, n), shape: [n, codec.numLevels] };
   const out = { backend: tf.getBackend() };
   const t0 = performance.now();
   out.talk_encoder = toB64(await c.talk.encoder.run([image]));
   out.talk_decoder = toB64(await c.talk.decoder.run([{ data: f32(talkLatents), shape: [n, 4, 4, 8] }]));
-  out.codec_encoder = toB64(await c.learned.encoder.run([image, onehot]));
-  out.codec_decoder = toB64(await c.learned.decoder.run([{ data: f32(symbols), shape: [n, 4, 4, 16] }, onehot]));
+  out.codec_encoder = toB64(await codec.encoder.run([image, onehot]));
+  out.codec_decoder = toB64(await codec.decoder.run([{ data: f32(symbols), shape: [n, 4, 4, 16] }, onehot]));
   out.networkMs = performance.now() - t0;
   out.maxPixelDiff = 0;
   out.sameIndices = 0;

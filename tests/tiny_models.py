@@ -20,6 +20,9 @@ from aec.pixels import to_float, to_symbols
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")
 LAMBDAS = (24.0, 96.0, 384.0)  # three quality levels: ids 1..3
+LOWRATE_LAMBDAS = (8.0, 96.0)  # the low-rate network's two: ids 8, 9 (loaded on first use)
+LOWRATE_FIRST_ID = 8
+MODEL_IDS = [0, *range(1, len(LAMBDAS) + 1), *range(LOWRATE_FIRST_ID, LOWRATE_FIRST_ID + len(LOWRATE_LAMBDAS))]
 EVAL_DIGITS = 200
 
 _cache: dict = {}
@@ -33,7 +36,7 @@ def mnist_test():
 
 
 def write_tiny_models(folder: Path, images) -> Path:
-    """Random-init talk + codec models, saved the way training/train.py saves them."""
+    """Random-init talk, codec and lowrate models, saved the way training/train.py saves them."""
     import keras
 
     from training.codec_model import CodecParts
@@ -64,6 +67,22 @@ def write_tiny_models(folder: Path, images) -> Path:
         tables[str(level + 1)] = fit_cluster_tables(symbols, base, clusters=4, iterations=2).to_json()
     write_config(codec, {"levels": len(LAMBDAS), "lambdas": list(LAMBDAS), "latent_shape": [4, 4, 16],
                          "tables": tables}, compact=True)
+    from training.lowrate_model import LowRateParts
+
+    low = LowRateParts(LOWRATE_LAMBDAS)
+    lowrate = folder / "lowrate"
+    lowrate.mkdir()
+    low.encoder.save(lowrate / "encoder.keras")
+    low.decoder.save(lowrate / "decoder.keras")
+    tables = {}
+    for level in range(len(LOWRATE_LAMBDAS)):
+        onehot = level_input(level + 1, len(LOWRATE_LAMBDAS), 500)
+        symbols = to_symbols(low.encoder.predict([to_float(images[:500]), onehot], verbose=0))
+        tables[str(level + 1)] = fit_cluster_tables(symbols, low.prior.coding_tables(level), clusters=4,
+                                                    iterations=2).to_json()
+    write_config(lowrate, {"levels": len(LOWRATE_LAMBDAS), "lambdas": list(LOWRATE_LAMBDAS),
+                           "latent_shape": list(low.latent_shape), "first_model_id": LOWRATE_FIRST_ID,
+                           "tables": tables}, compact=True)
     return folder
 
 

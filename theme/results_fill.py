@@ -137,13 +137,16 @@ def value_html(results: dict, path: str, format_name: str, langs=LANGS) -> str:
 def codec_label(key: str, codec: dict) -> dict:
     if key == "talk":
         return {"nl": "Netwerk uit de talk", "en": "The talk's network"}
-    level = number(codec["model_id"], 0, "en")
+    # the quality level (fewest bytes first, across the networks); results from before
+    # the low-rate network have only the model id, which was the level then
+    level = number(codec.get("level") or codec["model_id"], 0, "en")
     return {"nl": f"Geleerde codec, niveau {level}", "en": f"Learned codec, level {level}"}
 
 
 def codecs_in_order(results: dict) -> list:
-    """(key, codec) from the talk's network (model 0) up through the levels."""
-    return sorted(results["codecs"].items(), key=lambda item: item[1]["model_id"])
+    """(key, codec) from the talk's network (model 0) up through the quality levels."""
+    return sorted(results["codecs"].items(), key=lambda item: (item[1]["model_id"] != 0,
+                                                               item[1].get("level") or item[1]["model_id"]))
 
 
 def _table(head: list, rows: list, langs) -> str:

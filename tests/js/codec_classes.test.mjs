@@ -156,8 +156,8 @@ test("Codecs: a second learned codec at model ids 8..10, levels counted across b
   assert.deepEqual(Array.from(second.levelInput(9, 1)), [0, 1, 0]); // model id 9 = the network's level 2
   const codecs = new Codecs(talk, [second, first]);
   assert.equal(codecs.learned, second);
-  assert.deepEqual(codecs.learnedIds, [1, 2, 3, 8, 9, 10]);
-  assert.deepEqual([1, 3, 8, 10].map((id) => codecs.levelOf(id)), [1, 3, 4, 6]);
+  assert.deepEqual(codecs.learnedIds, [8, 9, 10, 1, 2, 3]); // quality order: the codecs' order
+  assert.deepEqual([1, 3, 8, 10].map((id) => codecs.levelOf(id)), [4, 6, 1, 3]);
   assert.throws(() => codecs.levelOf(0), /no learned level/);
   assert.equal(codecs.codecFor(9), second);
   assert.equal(codecs.codecFor(2), first);

@@ -8,8 +8,9 @@
 // Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 // with a uniform table, so 8 bits each); the others are learned codecs' levels:
 // a LearnedCodec's network levels 1..L are the file model ids firstModelId ..
-// firstModelId + L - 1 (1..7 for the shipped codec), and Codecs numbers the
-// levels 1..N across its learned codecs in model-id order (levelOf).
+// firstModelId + L - 1 (1..7 for the codec, 8..11 for the low-rate network), and
+// Codecs numbers the levels 1..N across its learned codecs in their order, fewest
+// bytes first (levelOf; Python's LEARNED_FOLDERS order).
 // The rounding rules are in pixels.js. Shapes as in Python, flat:
 // images are one Uint8Array of N*784 pixels, rows one Int32Array of N*R.
 //
@@ -141,7 +142,7 @@ export class LearnedCodec {
 
 /** Every model, by file model id: what the browser (and Python's CLI) use. */
 export class Codecs {
-  /** talk: a TalkCodec, learned: a LearnedCodec or an array of them (either may be null);
+  /** talk: a TalkCodec, learned: a LearnedCodec or an array of them in quality order (either may be null);
    * maxDigits: the largest stream decompress accepts. Overlapping model ids: RangeError. */
   constructor(talk, learned = null, { maxDigits = MAX_DIGITS } = {}) {
     this.talk = talk;
@@ -150,7 +151,7 @@ export class Codecs {
     const ids = this.learnedCodecs.flatMap((c) => c.modelIds);
     const twice = ids.find((id, i) => ids.indexOf(id) !== i || id === TALK_MODEL_ID);
     if (twice !== undefined) throw new RangeError(`model id ${twice} belongs to two models`);
-    this.learnedIds = ids.sort((a, b) => a - b);
+    this.learnedIds = this.learnedCodecs.flatMap((c) => [...c.modelIds].sort((a, b) => a - b)); // quality order
     this.tables = new Map([...(talk ? talk.tables : []), ...this.learnedCodecs.flatMap((c) => [...c.tables])]);
     this.maxDigits = maxDigits;
   }
@@ -160,7 +161,7 @@ export class Codecs {
     return this.learnedCodecs.find((c) => c.modelIds.includes(modelId)) ?? null;
   }
 
-  /** A learned model id's quality level: 1..N across the learned codecs, in model-id order. */
+  /** A learned model id's quality level: 1..N across the learned codecs, in their order. */
   levelOf(modelId) {
     const k = this.learnedIds.indexOf(modelId);
     if (k < 0) throw new RangeError(`model ${modelId} is no learned level (learned ids: ${this.learnedIds.join(", ")})`);

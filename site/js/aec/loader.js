@@ -8,13 +8,15 @@
 //   const [bytes] = await codecs.compress(pixels, 3);        // pixels: Uint8Array(784)
 //   const { modelId, images } = await codecs.decompress(bytes);
 //
-// Each level's tables are fetched (and checked) when the level is first used.
+// Each level's tables are fetched (and checked) when the level is first used, and
+// so are the networks of a model the manifest marks lazy (lazy_bytes: the
+// low-rate network), so the first view downloads only the talk's and the codec's.
 
 import { Codecs, LearnedCodec, TalkCodec } from "./codec.js";
 import { UnknownModel } from "./format.js";
 import { TableSet } from "./tables.js";
 
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3; // converter/convert.py's (3: several learned models, some loaded on first use)
 // A 5-byte file can claim 65536 digits; the browser decodes at most this many.
 const BROWSER_MAX_DIGITS = 1024;
 
@@ -221,6 +223,34 @@ class Network {
   }
 }
 
+/** A network fetched, verified and built on first use; a failed load is tried again next time. */
+class LazyNetwork {
+  constructor(load) {
+    this.loadFn = load;
+    this.promise = null;
+    this.network = null;
+  }
+
+  load() {
+    this.promise ??= this.loadFn().then(
+      (network) => (this.network = network),
+      (err) => {
+        this.promise = null;
+        throw err;
+      },
+    );
+    return this.promise;
+  }
+
+  async run(inputs) {
+    return (await this.load()).run(inputs);
+  }
+
+  dispose() {
+    this.network?.dispose();
+  }
+}
+
 // ---------------------------------------------------------------------------
 // the codecs of a manifest
 // ---------------------------------------------------------------------------
@@ -233,23 +263,27 @@ class BrowserCodecs extends Codecs {
     this.files = files;
     this.manifest = files.manifest;
     this.networks = networks; // name -> Network (talk_encoder, ...)
-    this.levels = this.manifest.models.map((m) => ({ id: m.id, label: m.label }));
+    // as the page lists them: the talk's network, then the quality levels (the converter's order)
+    this.levels = this.manifest.models.map((m) => ({ id: m.id, label: m.label, level: m.level, bytes: m.bytes_per_digit }));
+    this.defaultModelId = this.manifest.default_model_id ?? null; // where the page starts: the command's default
   }
 
   get backend() {
     return this.tf.getBackend();
   }
 
-  /** Fetch (once) and verify a model's coding tables. Throws ModelLoadError or RangeError. */
+  /** Fetch (once) and verify a model's coding tables, and its networks if they load on
+   * first use. Throws ModelLoadError or RangeError. */
   async loadTables(modelId) {
     if (this.tables.has(modelId)) return this.tables.get(modelId);
     const path = this.manifest.tables[modelId];
-    const listed = this.manifest.models.some((m) => m.id === modelId && m.network === "codec");
+    const listed = this.manifest.models.some((m) => m.id === modelId && m.network !== "talk");
     const learned = this.learnedFor(modelId);
     if (!listed || typeof path !== "string" || !learned) {
       throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
     }
-    const json = await this.files.json(path);
+    const lazy = [learned.encoder, learned.decoder].filter((net) => net instanceof LazyNetwork);
+    const [json] = await Promise.all([this.files.json(path), ...lazy.map((net) => net.load())]);
     let tables;
     try {
       tables = TableSet.fromJSON(json);
@@ -304,8 +338,14 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
   checkManifest(manifest);
   const files = new ModelFiles(fetchFn, base, manifest);
   await tf.ready();
-  const names = ["talk", "codec"]
-    .filter((part) => manifest[part])
+  // the learned models in quality order (the order the manifest lists their levels)
+  const learnedParts = [...new Set(manifest.models.filter((m) => m.network !== "talk").map((m) => m.network))];
+  for (const part of learnedParts) {
+    if (!manifest[part]) throw new ModelLoadError(`manifest.json: no section for the "${part}" model`);
+  }
+  const eager = (part) => manifest[part] && !manifest[part].lazy_bytes;
+  const names = ["talk", ...learnedParts]
+    .filter(eager)
     .flatMap((part) => [manifest[part].encoder, manifest[part].decoder]);
   const loaded = await Promise.allSettled(names.map((name) => Network.load(tf, files, name)));
   const failed = loaded.find((r) => r.status === "rejected");
@@ -314,9 +354,16 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
     throw failed.reason;
   }
   const networks = Object.fromEntries(names.map((name, i) => [name, loaded[i].value]));
-  const { talk: t, codec: c } = manifest;
+  for (const part of learnedParts.filter((p) => !eager(p))) {
+    for (const name of [manifest[part].encoder, manifest[part].decoder]) {
+      networks[name] = new LazyNetwork(() => Network.load(tf, files, name));
+    }
+  }
+  const t = manifest.talk;
   const talk = t && new TalkCodec(networks[t.encoder], networks[t.decoder], t.latent_scale, t.latent_shape);
-  const learned =
-    c && new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels, c.first_model_id ?? 1);
-  return new BrowserCodecs(tf, files, talk || null, learned || null, networks, maxDigits ?? BROWSER_MAX_DIGITS);
+  const learned = learnedParts.map((part) => {
+    const c = manifest[part];
+    return new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels, c.first_model_id ?? 1);
+  });
+  return new BrowserCodecs(tf, files, talk || null, learned, networks, maxDigits ?? BROWSER_MAX_DIGITS);
 }

@@ -5,7 +5,7 @@
 // way the demo sees the same object:
 //
 //   const engine = await getEngine();   // tf.js + models, loaded once per page
-//   engine.backend, engine.fallback, engine.levels, engine.thread ("worker" | "page")
+//   engine.backend, engine.fallback, engine.levels, engine.defaultModelId, engine.thread ("worker" | "page")
 //   await engine.compress(pixels, id)    -> {bytes, encodeMs}
 //   await engine.decompress(bytes)       -> {modelId, images: [Uint8Array(784)], decodeMs}
 //   await imageDigit(bitmap)             -> Uint8Array(784), MNIST-style (needs no models)
@@ -86,6 +86,7 @@ class EngineClient {
     this.transport = startTransport();
     this.warm = new Set(); // model ids that have run once
     this.levels = [];
+    this.defaultModelId = null;
     this.backend = null;
     this.fallback = false;
   }

@@ -84,7 +84,8 @@ class Engine {
     this.codecs = codecs;
     this.backend = codecs.backend; // tf.getBackend(): "webgl" unless fallback
     this.fallback = fallback; // true when not on WebGL
-    this.levels = codecs.levels; // [{id, label}], the talk's network first
+    this.levels = codecs.levels; // [{id, label, level, bytes}], the talk's network first
+    this.defaultModelId = codecs.defaultModelId; // the level the page starts at
   }
 
   /** One digit (Uint8Array(784)) -> {bytes, encodeMs}: a one-digit file. */
@@ -129,7 +130,8 @@ export function engineOps(rgbaOf) {
   return {
     async load({ webgl }) {
       engine = await loadEngine({ webgl });
-      return { levels: engine.levels, backend: engine.backend, fallback: engine.fallback };
+      const { levels, backend, fallback, defaultModelId } = engine;
+      return { levels, backend, fallback, defaultModelId };
     },
     compress: ({ pixels, modelId }) => loaded().compress(pixels, modelId),
     decompress: ({ bytes }) => loaded().decompress(bytes),

@@ -39,8 +39,8 @@ export const TEXT = {
 
   // short explanations, beside what they explain
   levelsHelp: {
-    en: "Level 1 makes the fewest bytes and the blurriest digit, level 7 the most bytes and the sharpest. The talk's network keeps its 128 numbers at 8 bits each.",
-    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, niveau 7 de meeste bytes en het scherpste. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
+    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. The lowest levels use a second, smaller network, fetched when you first pick one. The talk's network keeps its 128 numbers at 8 bits each.",
+    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. De laagste niveaus gebruiken een tweede, kleiner netwerk, dat pas geladen wordt als je er een kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
   },
   helpBytes: { en: "bytes", nl: "bytes" },
   helpBytesText: {
@@ -74,9 +74,13 @@ export const TEXT = {
 
   // controls and numbers
   model: { en: "Model / quality", nl: "Model / kwaliteit" },
-  level: (l) => (l.id === 0
-    ? { en: l.label || "The talk's network", nl: "Netwerk uit de talk (8-bit latents)" }
-    : { en: l.label || `Level ${l.id}`, nl: `Niveau ${l.id}` }),
+  // a learned level: its quality number and, when the manifest has it, its mean size on the test digits
+  level: (l) => {
+    if (l.id === 0) return { en: l.label || "The talk's network", nl: "Netwerk uit de talk (8-bit latents)" };
+    const k = l.level ?? l.id;
+    const size = Number.isFinite(l.bytes) ? ` (≈ ${Math.round(l.bytes)} B)` : "";
+    return { en: `Level ${k}${size}`, nl: `Niveau ${k}${size}` };
+  },
   ratio: { en: "ratio", nl: "verhouding" },
   encode: { en: "encode", nl: "coderen" },
   decode: { en: "decode", nl: "decoderen" },

@@ -202,7 +202,8 @@ export class Demo {
     }
     v.quality.replaceChildren(...levels.map((l) => el("option", { value: String(l.id) }, TEXT.level(l)[this.lang()])));
     const learned = levels.filter((l) => l.id !== 0);
-    const initial = learned.length ? learned[Math.floor((learned.length - 1) / 2)] : levels[0];
+    const initial = levels.find((l) => l.id === this.engine.defaultModelId)
+      ?? (learned.length ? learned[Math.floor((learned.length - 1) / 2)] : levels[0]);
     v.quality.value = String(initial.id);
     v.quality.disabled = false;
     this.root.dataset.state = "ready";
