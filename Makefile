@@ -24,7 +24,7 @@ IMAGE           ?= aec
 DOCKER          ?= docker
 IMAGE_ARGS      ?=
 
-.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench audit clean chromium \
+.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench audit clean chromium fashion-mnist \
         notebook jupyter image image-test
 
 setup: .venv/.installed node_modules/.installed
@@ -41,6 +41,12 @@ node_modules/.installed: package.json package-lock.json
 
 chromium:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+# The evaluation's second test set (training/data.py: FASHION_MNIST_DIR); evaluate skips it when absent.
+fashion-mnist:
+	@test -d /usr/share/datasets/fashion-mnist || test -n "$$FASHION_MNIST_DIR" \
+	  || ($(SUDO) apt-get update && $(SUDO) apt-get install -y dataset-fashion-mnist) \
+	  || echo "no Fashion-MNIST: evaluate reports MNIST only"
 
 # The site with the committed pre-trained models, on http://127.0.0.1:8000
 serve: setup
@@ -80,13 +86,13 @@ image-test:
 	tools/image_test.sh
 
 # Rebuild every shipped model, then the evaluation and the TF.js export.
-train: setup
+train: setup fashion-mnist
 	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
 	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
 	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
 
-evaluate: setup
+evaluate: setup fashion-mnist
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR)
 
 convert: setup

@@ -379,7 +379,7 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
             t0 = time.time()
             fitted = fit_level_tables(learned.encode_symbols(x_train, level), base)
             tables[str(level)] = fitted.to_json()
-            print(f"[codec] level {level}: {len(fitted)} clusters of tables ({tables_json_bytes(fitted):,} bytes of JSON) "
+            print(f"[{out.name}] level {level}: {len(fitted)} clusters of tables ({tables_json_bytes(fitted):,} bytes of JSON) "
                   f"fitted in {time.time() - t0:.0f} s", flush=True)
         codec.write_config(stage, {**config, "tables": tables}, compact=True)
         learned = codec.LearnedCodec.load(stage)
@@ -400,5 +400,5 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
         plot_loss(history, stage / "loss.png", "Learned codec: bits + λ·SSE (mean over levels)")
         plot_grid(rows, labels, stage / "reconstructions.png", "Learned codec, every quality level")
     for row in per_level:
-        print(f"[codec] level {row['level']}: {row['bytes_per_digit']:.1f} B, {row['psnr']:.2f} dB", flush=True)
+        print(f"[{out.name}] level {row['level']}: {row['bytes_per_digit']:.1f} B, {row['psnr']:.2f} dB", flush=True)
     return result
