@@ -428,11 +428,15 @@ def test_the_dutch_slide_is_dutch_and_its_keys_are_the_demos(demo):
         assert not re.search(rf"\b{english}\b", text), english
     for dutch in ("784 bytes onbewerkt", "MNIST-testcijfer 0 (een 7)", "verhouding", "gedecodeerd"):
         assert dutch in text, dutch
-    assert root.get_by_test_id("quality").evaluate("s => s.selectedOptions[0].textContent") == "Niveau 4"
+    # the page starts at the command's default model; its label: quality level and mean size
+    manifest = json.loads((ROOT / "site" / "models" / "manifest.json").read_text())
+    start = next(m for m in manifest["models"] if m["id"] == manifest["default_model_id"])
+    size = f"(≈ {int(start['bytes_per_digit'] + 0.5)} B)"
+    assert root.get_by_test_id("quality").evaluate("s => s.selectedOptions[0].textContent") == f"Niveau {start['level']} {size}"
     assert "," in root.get_by_test_id("psnr").inner_text()  # 31,50 dB
     page.keyboard.press("l")  # English
     page.wait_for_function("() => document.documentElement.lang === 'en'")
-    assert root.get_by_test_id("quality").evaluate("s => s.selectedOptions[0].textContent") == "Level 4"
+    assert root.get_by_test_id("quality").evaluate("s => s.selectedOptions[0].textContent") == f"Level {start['level']} {size}"
     assert "784 bytes raw" in root.inner_text()
     # Space and Enter on the demo's buttons press them; they do not move the deck.
     slide = page.evaluate("Reveal.getIndices().h")

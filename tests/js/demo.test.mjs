@@ -158,6 +158,8 @@ test('strings: every text in English and in Dutch', () => {
   assert.equal(TEXT.rawBytes(784).nl, '784 bytes onbewerkt');
   assert.equal(TEXT.sample({ index: 0, label: 7 }).nl, 'MNIST-testcijfer 0 (een 7)');
   assert.deepEqual(TEXT.level({ id: 4, label: 'Level 4' }), { en: 'Level 4', nl: 'Niveau 4' });
+  // a learned level as the manifest gives it: its quality number (not its model id) and mean size
+  assert.deepEqual(TEXT.level({ id: 9, level: 2, bytes: 9.84 }), { en: 'Level 2 (≈ 10 B)', nl: 'Niveau 2 (≈ 10 B)' });
   assert.equal(TEXT.level({ id: 0, label: "The talk's network (8-bit latents)" }).nl, 'Netwerk uit de talk (8-bit latents)');
   assert.ok(!/warm-up/.test(TEXT.firstRun.nl));
   assert.equal(TEXT.decompressed({ en: 'f.aec', nl: 'f.aec' }, 3).en, 'Decompressed f.aec: 3 digits, showing the first.');
