@@ -12,7 +12,8 @@ re-implementations there anyway. The graph route needs neither: the graph is
 plain TF ops, and it matched Keras to ~1e-6 on the CPU.
 
 Weight quantisation (tfjs stores float16, or uint8 with a per-tensor affine
-scale) is chosen per network by measurement, never by hope: every candidate is
+scale; "float16-kernels" is float16 for the big tensors only, KERNEL_MIN_VALUES)
+is chosen per network by measurement, never by hope: every candidate is
 converted, loaded back into TensorFlow in Python (:class:`GraphRunner`: the
 converted graph with its dequantised weights, i.e. what the browser runs) and
 run through the real codec on the first ``eval_digits`` MNIST test digits.
@@ -65,8 +66,12 @@ from aec.tables import CodingTables, TableSet  # noqa: E402
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
 
 MANIFEST_VERSION = 3  # of manifest.json (2: tables in their own files; 3: several learned models, some lazy)
-DTYPES = ("float32", "float16", "uint8")
+DTYPES = ("float32", "float16", "float16-kernels", "uint8")
 QUANTISATION = {"float32": None, "float16": {"float16": "*"}, "uint8": {"uint8": "*"}}
+# float16-kernels: float16 for the tensors of at least this many values (kernels), float32
+# for the rest (biases, gains, and the scalars of GELU's tanh formula, whose float16
+# rounding moved a pixel of the low-rate decoder by 2 grey levels, where float16 kernels moved none by more than 1).
+KERNEL_MIN_VALUES = 256
 MAX_PSNR_LOSS_DB = 0.01
 MAX_PIXEL_DIFF = 1
 BUDGET_BYTES = 500_000
@@ -98,11 +103,17 @@ def export_saved_model(model, folder) -> None:
     model.export(str(folder), format="tf_saved_model", verbose=False)
 
 
-def convert_saved_model(saved_model, out, dtype: str) -> None:
+def convert_saved_model(saved_model, out, dtype: str, float32_export=None) -> None:
+    """One weight format; ``float32_export``: the float32 conversion's folder, before
+    compact_model_json (float16-kernels takes the names of its big tensors from it)."""
     import tensorflowjs as tfjs
 
-    tfjs.converters.convert_tf_saved_model(str(saved_model), str(out),
-                                           quantization_dtype_map=QUANTISATION[dtype])
+    quantisation = QUANTISATION.get(dtype)
+    if dtype == "float16-kernels":
+        spec = json.loads((Path(float32_export) / "model.json").read_text())
+        quantisation = {"float16": [w["name"] for group in spec["weightsManifest"] for w in group["weights"]
+                                    if int(np.prod(w["shape"])) >= KERNEL_MIN_VALUES]}
+    tfjs.converters.convert_tf_saved_model(str(saved_model), str(out), quantization_dtype_map=quantisation)
 
 
 def compact_model_json(folder) -> None:
@@ -412,9 +423,10 @@ def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
         saved = tmp / f"{part}_{role}_saved_model"
         export_saved_model(model, saved)
         candidates[role] = {}
-        for dtype in DTYPES:
-            target = tmp / f"{part}_{role}_{dtype}"
-            convert_saved_model(saved, target, dtype)
+        targets = {dtype: tmp / f"{part}_{role}_{dtype}" for dtype in DTYPES}
+        for dtype in DTYPES:  # float32 first: float16-kernels reads its tensors' names
+            convert_saved_model(saved, targets[dtype], dtype, float32_export=targets["float32"])
+        for dtype, target in targets.items():
             compact_model_json(target)
             candidates[role][dtype] = (target, GraphRunner(target, [t.name for t in model.inputs]))
 
