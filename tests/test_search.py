@@ -21,7 +21,8 @@ DIGITS = 64
 def setup():
     codecs = Codecs("models")
     x_test, _ = mnist_test()
-    return codecs.learned, Search(codecs.learned), x_test[:DIGITS]
+    codec = codecs.codec_for(LEVEL)  # the codec's model id 2 (the low-rate network's are 8..)
+    return codec, Search(codec), x_test[:DIGITS]
 
 
 def _cost(codec, search, symbols, images):
