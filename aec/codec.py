@@ -41,7 +41,7 @@ PREDICT_BATCH = 256
 CHUNK = 512  # digits per network call of compress_streams / decompress_streams: with TensorFlow, under 1 GB
 CONFIG_FILE = "codec.json"
 # The learned model folders Codecs loads, in quality order: the low-rate network's levels
-# (about 6 to 14 bytes) come before the codec's (18 to 56). aec/cli.py keeps a copy: it checks
+# make fewer bytes than the codec's (site/results). aec/cli.py keeps a copy: it checks
 # --quality before anything imports Keras (tests/test_codec_levels.py checks that they agree).
 LEARNED_FOLDERS = ("lowrate", "codec")
 
