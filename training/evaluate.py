@@ -111,12 +111,14 @@ def compare(result) -> dict:
     for encoder, points in (("codecs", levels), ("one_pass", [
             {"codec": k, "bytes": c["bytes_mean"], "psnr": c["psnr"]} for k, c in result.get("one_pass", {}).items()])):
         if points:
-            targets += _rate_targets(points, RATE_TARGETS[encoder], ENCODER_NAMES[encoder])
+            targets += [{**t, "encoder": encoder} for t in _rate_targets(points, RATE_TARGETS[encoder],
+                                                                         ENCODER_NAMES[encoder])]
     one_pass = list(result.get("one_pass", {}).values())
     if levels and one_pass:
         gap = browser_gap(result)
         targets.append({"target": f"the browser within {MAX_BROWSER_GAP_DB:g} dB of the command at the same bytes",
-                        "met": gap is not None and gap <= MAX_BROWSER_GAP_DB, "value": gap})
+                        "met": gap is not None and gap <= MAX_BROWSER_GAP_DB, "value": gap,
+                        "note": None if gap is None else f"the widest gap: {gap:.2f} dB"})
     gains_ok = all((r["gain_vs_webp"] or 0) >= MIN_GAIN_WEBP and (r["gain_vs_jpeg_scan"] or 0) >= MIN_GAIN_JPEG_SCAN
                    for r in levels)
     targets.append({"target": f">= {MIN_GAIN_WEBP}x fewer bytes than WebP and >= {MIN_GAIN_JPEG_SCAN}x fewer than "
@@ -124,7 +126,8 @@ def compare(result) -> dict:
     if levels:
         lowest = result["codecs"][levels[0]["codec"]]
         targets.append({"target": f"lowest level classifier accuracy >= {MIN_ACCURACY_LOWEST:.0%}",
-                        "met": lowest["accuracy"] >= MIN_ACCURACY_LOWEST, "value": lowest["accuracy"]})
+                        "met": lowest["accuracy"] >= MIN_ACCURACY_LOWEST, "value": lowest["accuracy"],
+                        "note": f"{lowest['label']}: {lowest['accuracy']:.2%}"})
     return {"rows": rows, "targets": targets}
 
 
@@ -267,10 +270,13 @@ def markdown(result, fashion=None) -> str:
     lines += ["", "Targets:", ""]
     for t in result["comparison"]["targets"]:
         line = f"- **{'Met' if t['met'] else 'Missed'}:** {t['target']}"
+        if t.get("note"):
+            line += f" ({t['note']})"
         if not t["met"] and "best_psnr_within" in t:
-            near = [f"within the bytes, {r['codec']} reaches {r['psnr']:.4f} dB ({r['bytes']:.2f} B)"
-                    for r in [t["best_psnr_within"]] if r]
-            near += [f"at the PSNR, {r['codec']} needs {r['bytes']:.2f} B ({r['psnr']:.2f} dB)"
+            labels = {k: c["label"] for k, c in result[t["encoder"]].items()}
+            near = [f"within the bytes, {labels.get(r['codec'], r['codec'])} reaches {r['psnr']:.4f} dB "
+                    f"({r['bytes']:.2f} B)" for r in [t["best_psnr_within"]] if r]
+            near += [f"at the PSNR, {labels.get(r['codec'], r['codec'])} needs {r['bytes']:.2f} B ({r['psnr']:.2f} dB)"
                      for r in [t["fewest_bytes_at"]] if r]
             line += f" ({'; '.join(near) or 'no level comes near'})"
         lines.append(line)
