@@ -300,11 +300,12 @@ def cmd_compress(args) -> int:
             raise UsageError("--quality is for the learned codec; the talk's network (--model talk) has one rate")
         model_id, folders = 0, ["talk"]
     else:
-        ids = _learned_ids(models_dir)  # reads the folders' codec.json before Keras loads
-        folders = ["talk", *(n for n in LEARNED_FOLDERS if (models_dir / n).exists())]
-        model_id = DEFAULT_MODEL_ID if args.quality is None else _quality_model_id(models_dir, args.quality)
-        if model_id not in ids:
+        # both read the folders' codec.json before Keras loads
+        if args.quality is not None:
+            model_id = _quality_model_id(models_dir, args.quality)
+        elif (model_id := DEFAULT_MODEL_ID) not in _learned_ids(models_dir):
             raise Failure(f"{models_dir}: no learned model {model_id} (give --quality)")
+        folders = ["talk", *(n for n in LEARNED_FOLDERS if (models_dir / n).exists())]
     run.prepare()
     codecs, search = None, not args.one_pass
 

@@ -50,40 +50,29 @@ def write_tiny_models(folder: Path, images) -> Path:
     decoder.save(talk / "decoder.keras")
     scale = max(latent_scale(encoder.predict(to_float(images[:500]), verbose=0)), 1e-3)
     write_config(talk, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8], "latent_bits": 8})
-    parts = CodecParts(LAMBDAS)
-    codec = folder / "codec"
-    codec.mkdir()
-    parts.encoder.save(codec / "encoder.keras")
-    parts.decoder.save(codec / "decoder.keras")
-    # Cluster tables as training makes them (few clusters, few digits), so the
-    # converter and the JS twin meet the real table layout.
-    from training.entropy_model import fit_cluster_tables
-
-    tables = {}
-    for level in range(len(LAMBDAS)):
-        z = parts.encoder.predict([to_float(images[:500]), level_input(level + 1, len(LAMBDAS), 500)], verbose=0)
-        symbols = to_symbols(z)
-        base = parts.prior.coding_tables(level)
-        tables[str(level + 1)] = fit_cluster_tables(symbols, base, clusters=4, iterations=2).to_json()
-    write_config(codec, {"levels": len(LAMBDAS), "lambdas": list(LAMBDAS), "latent_shape": [4, 4, 16],
-                         "tables": tables}, compact=True)
     from training.lowrate_model import LowRateParts
 
-    low = LowRateParts(LOWRATE_LAMBDAS)
-    lowrate = folder / "lowrate"
-    lowrate.mkdir()
-    low.encoder.save(lowrate / "encoder.keras")
-    low.decoder.save(lowrate / "decoder.keras")
-    tables = {}
-    for level in range(len(LOWRATE_LAMBDAS)):
-        onehot = level_input(level + 1, len(LOWRATE_LAMBDAS), 500)
-        symbols = to_symbols(low.encoder.predict([to_float(images[:500]), onehot], verbose=0))
-        tables[str(level + 1)] = fit_cluster_tables(symbols, low.prior.coding_tables(level), clusters=4,
-                                                    iterations=2).to_json()
-    write_config(lowrate, {"levels": len(LOWRATE_LAMBDAS), "lambdas": list(LOWRATE_LAMBDAS),
-                           "latent_shape": list(low.latent_shape), "first_model_id": LOWRATE_FIRST_ID,
-                           "tables": tables}, compact=True)
+    _write_learned(folder / "codec", CodecParts(LAMBDAS), images, {})
+    _write_learned(folder / "lowrate", LowRateParts(LOWRATE_LAMBDAS), images, {"first_model_id": LOWRATE_FIRST_ID})
     return folder
+
+
+def _write_learned(folder: Path, parts, images, extra: dict) -> None:
+    """A random-init learned model folder (codec or lowrate parts) with cluster tables as
+    training makes them (few clusters, few digits), so the converter and the JS twin
+    meet the real table layout."""
+    from training.entropy_model import fit_cluster_tables
+
+    folder.mkdir()
+    parts.encoder.save(folder / "encoder.keras")
+    parts.decoder.save(folder / "decoder.keras")
+    L, tables = len(parts.lambdas), {}
+    for level in range(L):
+        z = parts.encoder.predict([to_float(images[:500]), level_input(level + 1, L, 500)], verbose=0)
+        tables[str(level + 1)] = fit_cluster_tables(to_symbols(z), parts.prior.coding_tables(level), clusters=4,
+                                                    iterations=2).to_json()
+    write_config(folder, {"levels": L, "lambdas": list(parts.lambdas), "latent_shape": list(parts.latent_shape),
+                          **extra, "tables": tables}, compact=True)
 
 
 def tiny_export(base: Path) -> dict:
