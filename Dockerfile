@@ -48,7 +48,8 @@ COPY pyproject.toml package.json package-lock.json ./
 RUN --mount=type=secret,id=ca,target=/run/host-ca.crt \
     python3 -m venv .venv \
  && tools/with-ca .venv/bin/pip install -q --upgrade pip \
- && .venv/bin/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+ && .venv/bin/python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+      print(*p['dependencies'], *p['optional-dependencies']['dev'], sep='\n')" \
       > /tmp/requirements.txt \
  && if [ "$GPU" = 1 ]; then sed -i 's/^tensorflow==/tensorflow[and-cuda]==/' /tmp/requirements.txt; fi \
  && tools/with-ca .venv/bin/pip install -q -r /tmp/requirements.txt \

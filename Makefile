@@ -11,10 +11,11 @@ export NO_MKDOCS_2_WARNING ?= 1
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Where `make train` reads and writes; override for a quick end-to-end check, e.g.
 #   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site VECTORS_DIR=/tmp/m \
-#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
+#              RUNTIME_MODELS_DIR=/tmp/m/runtime TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
 MODELS_DIR      ?= models
 RESULTS_DIR     ?= site/results
 SITE_MODELS_DIR ?= site/models
+RUNTIME_MODELS_DIR ?= aec/models
 VECTORS_DIR     ?= tests/vectors
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
@@ -29,10 +30,13 @@ IMAGE_ARGS      ?=
 
 setup: .venv/.installed node_modules/.installed
 
+# The package (aec, editable) with the development set (the `dev` extra); training/,
+# converter/ and tools/ import from this checkout through a .pth file (the wheel ships aec only).
 .venv/.installed: pyproject.toml
 	python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q -e .
+	$(PIP) install -q -e ".[dev]"
+	$(PY) -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'aec-checkout.pth').write_text('$(CURDIR)\n')"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -85,18 +89,19 @@ image:
 image-test:
 	tools/image_test.sh
 
-# Rebuild every shipped model, then the evaluation and the TF.js export.
+# Rebuild every shipped model, then the exports (TF.js for the site, LiteRT for the package),
+# then the evaluation of what the package runs.
 train: setup fashion-mnist
 	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
-	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --runtime-out $(RUNTIME_MODELS_DIR)
+	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
 	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
 
 evaluate: setup fashion-mnist
-	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR)
+	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR)
 
 convert: setup
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
+	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --runtime-out $(RUNTIME_MODELS_DIR)
 	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
 
 # Every shared Python/JavaScript test vector (tests/vectors/), from one tool.
@@ -105,6 +110,7 @@ vectors: setup
 
 # Throughput and browser timings: prints tables, asserts nothing.
 bench: setup chromium
+	@command -v cwebp >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y webp)
 	$(PY) -m training bench
 	$(PY) tests/bench_browser.py
 

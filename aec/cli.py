@@ -16,9 +16,7 @@ status 0 = all done, 1 = some input or output failed, 2 = a usage error.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
-import json
 import os
 import sys
 import tempfile
@@ -26,20 +24,14 @@ import threading
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the terminal
+from aec import api, levels
+from aec import format as fmt
+from aec.errors import AecError
 
 EXTENSION = ".aec"  # auto-encoder compressed digit(s)
-MODELS_ENV = "AEC_MODELS_DIR"
-PACKAGE_MODELS = Path(__file__).resolve().parents[1] / "models"  # a checkout's, or an editable install's
+MODELS_ENV = api.MODELS_ENV
 DEFAULT_MAX_DIGITS = 10_000  # decompress: digits per file, so a few bytes cannot expand to megabytes
-MAX_DIGITS = 65536  # the format's limit (aec.format.MAX_DIGITS); also the digits coded in one batch
-MAX_LEVEL = 14  # the format's learned model ids 1..14 (aec.format.MAX_MODEL_ID): at most 14 levels
-# aec.codec.LEARNED_FOLDERS, copied: --quality is checked before anything imports Keras
-# (tests/test_codec_levels.py checks that the copies agree, and _model_ids with aec.codec.model_ids_of)
-LEARNED_FOLDERS = ("lowrate", "codec")
-# Without --quality: the codec's level 3 (site/results has its bytes), whatever quality
-# number the folders give it.
-DEFAULT_MODEL_ID = 3
+MAX_DIGITS = fmt.MAX_DIGITS  # the format's limit; also the digits coded in one batch
 STDIO = "-"
 
 
@@ -49,11 +41,6 @@ class UsageError(Exception):
 
 class Failure(Exception):
     """A problem that stops the whole call (no models, no output folder): exit status 1."""
-
-
-def default_models_dir() -> Path:
-    """``--models-dir``'s default: $AEC_MODELS_DIR, else the committed models/ beside the aec package."""
-    return Path(os.environ.get(MODELS_ENV) or PACKAGE_MODELS)
 
 
 def _problem(e: BaseException) -> str:
@@ -159,87 +146,16 @@ class _Progress:
             self.stream.flush()
 
 
-def _load_codecs(models_dir: Path, folders):
+def _load_codecs(models_dir: Path):
     """The models, or one line saying what is missing."""
-    for name in folders:
-        if not (models_dir / name / "codec.json").is_file():
-            raise Failure(f"{models_dir / name}: no trained model there (give --models-dir DIR or set {MODELS_ENV})")
-    _skip_unused_imports()
     try:
-        with _quiet_stderr():
-            from aec.codec import Codecs
-
-            return Codecs(models_dir)
-    except Exception as e:  # Keras and h5 raise many types for damaged model files
-        raise Failure(f"{models_dir}: cannot load the models ({_problem(e)})") from None
+        return api.codecs(models_dir)
+    except AecError as e:
+        raise Failure(f"{e} (give --models-dir DIR or set {MODELS_ENV})") from None
 
 
-def _skip_unused_imports():
-    """TensorFlow's tf.lite imports jax, and Keras imports matplotlib, whenever they are
-    installed (the converter and the plots need them); this command uses neither, and
-    they cost 130 MiB of its 1 GB. A None in sys.modules makes their import fail, which
-    both callers expect. Not when Keras runs on jax (KERAS_BACKEND or keras.json)."""
-    backend = os.environ.get("KERAS_BACKEND")
-    if backend is None:
-        home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-        try:
-            with open(os.path.join(home, "keras.json")) as f:
-                backend = json.load(f).get("backend")
-        except (OSError, ValueError, AttributeError):
-            pass
-    if (backend or "tensorflow") == "tensorflow":
-        for name in ("jax", "matplotlib"):
-            sys.modules.setdefault(name, None)
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """TensorFlow's native start-up lines (CUDA factories, absl) off file descriptor 2;
-    Python's exceptions still reach us."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-def _model_ids(config: dict) -> list[int]:
-    """aec.codec.model_ids_of without Keras: level k of a folder is model id first_model_id + k - 1."""
-    first = config.get("first_model_id", 1)
-    if isinstance(first, bool) or not isinstance(first, int):
-        raise ValueError(f"first_model_id must be a whole number, got {first!r}")
-    return sorted(first + int(k) - 1 for k in config["tables"])
-
-
-def _learned_ids(models_dir: Path) -> list[int]:
-    """The learned folders' model ids in quality order (folder by folder, as
-    aec.codec.Codecs.learned_ids): quality level Q is the Q-th. Read from their codec.json
-    files, without loading TensorFlow. A missing folder has no levels; when none is there,
-    the error names the main codec's (the last)."""
-    ids = []
-    names = [n for n in LEARNED_FOLDERS if (models_dir / n).exists()] or LEARNED_FOLDERS[-1:]
-    for name in names:
-        path = models_dir / name / "codec.json"
-        try:
-            ids += _model_ids(json.loads(path.read_text()))
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-            raise Failure(f"{path}: cannot read the quality levels ({_problem(e)}; give --models-dir DIR "
-                          f"or set {MODELS_ENV})") from None
-    return ids
-
-
-def _quality_model_id(models_dir: Path, level: int) -> int:
-    """--quality's level (1..N over the learned folders' ids, in order) -> its file model id."""
-    ids = _learned_ids(models_dir)
-    if level > len(ids):
-        levels = ", ".join(str(k) for k in range(1, len(ids) + 1))
-        raise UsageError(f"no quality level {level} (levels: {levels}; the talk's network is --model talk)")
-    return ids[level - 1]
+def _level_name(quality) -> str:
+    return f"quality {quality}" if quality is not None else f"the default, quality {levels.DEFAULT_QUALITY}"
 
 
 def _stem(name: str) -> str:
@@ -294,18 +210,13 @@ def cmd_compress(args) -> int:
     from aec.inputs import read_digits
 
     run = _run_for(args)
-    models_dir = Path(args.models_dir) if args.models_dir else default_models_dir()
+    models_dir = Path(args.models_dir) if args.models_dir else api.models_dir()
     if args.model == "talk":
         if args.quality is not None:
             raise UsageError("--quality is for the learned codec; the talk's network (--model talk) has one rate")
-        model_id, folders = 0, ["talk"]
+        model_id = levels.TALK_MODEL_ID
     else:
-        # both read the folders' codec.json before Keras loads
-        if args.quality is not None:
-            model_id = _quality_model_id(models_dir, args.quality)
-        elif (model_id := DEFAULT_MODEL_ID) not in _learned_ids(models_dir):
-            raise Failure(f"{models_dir}: no learned model {model_id} (give --quality)")
-        folders = ["talk", *(n for n in LEARNED_FOLDERS if (models_dir / n).exists())]
+        model_id = api.model_id_for(args.quality)
     run.prepare()
     codecs, search = None, not args.one_pass
 
@@ -314,10 +225,13 @@ def cmd_compress(args) -> int:
         return _plan(run, name, len(images), 1, EXTENSION, images)
 
     for batch in _batches(run, args.inputs, read):
-        codecs = codecs or _load_codecs(models_dir, folders)
+        if codecs is None:
+            codecs = _load_codecs(models_dir)
+            if model_id not in codecs.tables:  # the talk's network is always there (Codecs.load needs it)
+                raise Failure(f"{models_dir}: these models have no model {model_id} ({_level_name(args.quality)})")
         progress = _Progress("compressing", sum(job.n for job in batch))
         try:
-            files = codecs.compress_streams([job.payload for job in batch], model_id, search, progress)
+            files = codecs.compress_files([job.payload for job in batch], model_id, search, progress)
         finally:
             progress.close()
         for job, data in zip(batch, files):
@@ -342,9 +256,9 @@ def cmd_decompress(args) -> int:
     from aec.inputs import read_digit_file
 
     run = _run_for(args)
-    models_dir = Path(args.models_dir) if args.models_dir else default_models_dir()
+    models_dir = Path(args.models_dir) if args.models_dir else api.models_dir()
     run.prepare()
-    codecs = _load_codecs(models_dir, ["talk"])
+    codecs = _load_codecs(models_dir)
 
     def read(name):
         try:
@@ -358,7 +272,7 @@ def cmd_decompress(args) -> int:
         return _plan(run, name, header.n, header.n, ".png", data)
 
     for batch in _batches(run, args.inputs, read):
-        results = codecs.decompress_streams([job.payload for job in batch], args.max_digits)
+        results = codecs.decompress_files([job.payload for job in batch], args.max_digits)
         progress = _Progress("writing", sum(job.n for job in batch))
         try:
             done = 0
@@ -416,8 +330,9 @@ def _positive(text: str) -> int:
 
 def _level(text: str) -> int:
     value = _integer(text)
-    if not 1 <= value <= MAX_LEVEL:
-        raise argparse.ArgumentTypeError(f"quality levels are 1..{MAX_LEVEL} (the talk's network is --model talk)")
+    if not 1 <= value <= len(levels.LEVELS):
+        raise argparse.ArgumentTypeError(f"quality levels are 1..{len(levels.LEVELS)} "
+                                         "(the talk's network is --model talk)")
     return value
 
 
@@ -428,12 +343,12 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("inputs", nargs="+", help="files, or - for standard input")
     common.add_argument("-o", "--output", required=True, help="output folder, or - for standard output")
     common.add_argument("--force", action="store_true", help="replace existing files")
-    common.add_argument("--models-dir", help=f"trained models (default: ${MODELS_ENV}, else {PACKAGE_MODELS})")
+    common.add_argument("--models-dir", help=f"the models (default: ${MODELS_ENV}, else {api.PACKAGE_MODELS})")
 
     p = sub.add_parser("compress", parents=[common], help="images (any format Pillow reads, or .npy) -> .aec files")
     p.add_argument("--quality", "-q", type=_level,
-                   help="the learned quality level, 1..N over the shipped levels, fewest bytes first "
-                        f"(default: file model id {DEFAULT_MODEL_ID}, the codec's level 3)")
+                   help=f"the quality level, 1..{len(levels.LEVELS)}, fewest bytes first "
+                        f"(default {levels.DEFAULT_QUALITY}; `python -c 'import aec; print(aec.quality_levels())'` lists them)")
     p.add_argument("--model", choices=["codec", "talk"], default="codec",
                    help="codec (default): the learned codec; talk: the talk's network, 8-bit latents")
     p.add_argument("--one-pass", action="store_true",
@@ -457,6 +372,9 @@ def main(argv=None) -> int:
         return 2
     except Failure as e:
         print(e, file=sys.stderr)
+        return 1
+    except AecError as e:  # e.g. a damaged model file, found when it is first run
+        print(f"aec: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("aec: interrupted", file=sys.stderr)

@@ -7,43 +7,38 @@
 
 Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 with a uniform table, so 8 bits each); the others are learned codecs' levels:
-each folder of LEARNED_FOLDERS holds one variable-rate network whose levels
+each folder of aec.levels.LEARNED_FOLDERS holds one variable-rate network whose levels
 1..L are the file model ids first_model_id .. first_model_id + L - 1
-(``codec.json``'s ``first_model_id``, default 1: models/codec's ids 1..7,
-models/lowrate's 8..11). Across the folders, in LEARNED_FOLDERS' order (fewest
-bytes first), the levels are numbered 1..N (``Codecs.level_of``; the command's
-``--quality``).
+(``codec.json``'s ``first_model_id``, written from aec.levels.FIRST_MODEL_ID). The quality
+scale (aec.levels.SCALE) picks the levels users choose from; every level's files decode.
 The rounding rules are in ``aec.pixels``.
 
-A model folder holds ``encoder.keras``, ``decoder.keras`` and ``codec.json``
-(:func:`read_config` / :func:`write_config`, the one reader and writer).
+A runtime model folder (aec/models/<folder>, written by the converter) holds
+``encoder.tflite``, ``decoder.tflite`` (aec/runtime.py) and ``codec.json``
+(:func:`read_config` / :func:`write_config`, the one reader and writer). Training builds
+the same classes around its Keras models: a network is anything with Keras's ``predict``.
 """
 
 from __future__ import annotations
 
 import json
+from collections import ChainMap
+from collections.abc import Mapping
 from pathlib import Path
 
-import keras
 import numpy as np
 
-from aec import atomic
+from aec import atomic, levels, runtime
 from aec import format as fmt
-from aec import layers  # noqa: F401  (registers the custom layers for loading)
-from aec.pixels import dequantise_latents, quantise_latents, to_float, to_pixels, to_symbols
+from aec.pixels import TALK_LATENT_BITS, dequantise_latents, quantise_latents, to_float, to_pixels, to_symbols
 from aec.tables import CodingTables, TableSet
 
-TALK_MODEL_ID = 0
-TALK_LATENT_BITS = 8
-# Network batches. Without oneDNN (TensorFlow enables it by default only on CPUs with AVX-512 VNNI and newer)
-# a batch of 1024 took 185 MiB of scratch, 256 took 64 MiB, at the same speed.
-PREDICT_BATCH = 256
-CHUNK = 512  # digits per network call of compress_streams / decompress_streams: with TensorFlow, under 1 GB
+TALK_MODEL_ID = levels.TALK_MODEL_ID
+PREDICT_BATCH = runtime.PREDICT_BATCH
+CHUNK = 512  # digits per network call of compress_files / decompress_files
 CONFIG_FILE = "codec.json"
-# The learned model folders Codecs loads, in quality order: the low-rate network's levels
-# make fewer bytes than the codec's (site/results). aec/cli.py keeps a copy: it checks
-# --quality before anything imports Keras (tests/test_codec_levels.py checks that they agree).
-LEARNED_FOLDERS = ("lowrate", "codec")
+CURVATURE_FILE = "curvature.npz"  # the search's curvature by model id, measured by the converter
+LEARNED_FOLDERS = levels.LEARNED_FOLDERS
 
 
 def read_config(folder) -> dict:
@@ -78,8 +73,27 @@ def level_input(level: int, num_levels: int, batch: int) -> np.ndarray:
     return onehot
 
 
-def _predict(model, inputs):
-    return model.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
+class LazyTables(Mapping):
+    """Model id -> TableSet, each parsed from its JSON on first use (a codec.json holds up to
+    a few hundred KB of tables; a command that uses one level need not parse them all)."""
+
+    def __init__(self, raw: dict):
+        self._raw, self._parsed = raw, {}
+
+    def __getitem__(self, model_id):
+        if model_id not in self._parsed:
+            self._parsed[model_id] = TableSet.from_json(self._raw[model_id])
+        return self._parsed[model_id]
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self):
+        return len(self._raw)
+
+
+def _predict(network, inputs):
+    return network.predict(inputs, batch_size=PREDICT_BATCH, verbose=0)
 
 
 class TalkCodec:
@@ -96,8 +110,7 @@ class TalkCodec:
     def load(cls, folder):
         folder = Path(folder)
         config = read_config(folder)
-        return cls(keras.saving.load_model(folder / "encoder.keras"),
-                   keras.saving.load_model(folder / "decoder.keras"), config["latent_scale"], config["latent_shape"])
+        return cls(*runtime.load_talk(folder), config["latent_scale"], config["latent_shape"])
 
     def encode_rows(self, images, model_id=TALK_MODEL_ID) -> np.ndarray:
         latents = _predict(self.encoder, to_float(images))
@@ -107,10 +120,10 @@ class TalkCodec:
         latents = dequantise_latents(np.asarray(indices).reshape((-1, *self.latent_shape)), self.latent_scale)
         return to_pixels(_predict(self.decoder, latents))
 
-    def compress(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
+    def compress_digits(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
         return fmt.encode_digits(model_id, self.encode_rows(images), self.tables[model_id])
 
-    def decompress_many(self, files) -> np.ndarray:
+    def decompress_digits(self, files) -> np.ndarray:
         """Single-digit files of this codec -> images; raises FormatError."""
         return self.decode_rows(fmt.decode_digits(files, self.tables).rows)
 
@@ -129,17 +142,21 @@ class LearnedCodec:
         self.levels = tuple(sorted(tables))  # its model ids
         self.model_ids = self.levels
         self.num_levels = num_levels or len(tables)  # width of the one-hot level input
+        self.curvature = {}  # model id -> the search's curvature (aec.search.Search.curvature), when measured
 
     @classmethod
     def load(cls, folder):
         folder = Path(folder)
         config = read_config(folder)
         first = config.get("first_model_id", 1)
-        tables = dict(zip(model_ids_of(config), (TableSet.from_json(config["tables"][k])
-                                                 for k in sorted(config["tables"], key=int))))
-        return cls(keras.saving.load_model(folder / "encoder.keras"),
-                   keras.saving.load_model(folder / "decoder.keras"), tables, config["latent_shape"],
-                   lambdas=config["lambdas"], first_model_id=first)
+        tables = LazyTables(dict(zip(model_ids_of(config), (config["tables"][k]
+                                                            for k in sorted(config["tables"], key=int)))))
+        codec = cls(*runtime.load_learned(folder), tables, config["latent_shape"], num_levels=int(config["levels"]),
+                    lambdas=config["lambdas"], first_model_id=first)
+        if (folder / CURVATURE_FILE).is_file():
+            with np.load(folder / CURVATURE_FILE) as saved:
+                codec.curvature = {int(k): saved[k] for k in saved.files}
+        return codec
 
     def level_input(self, level, batch):
         """The networks' one-hot input for model id ``level`` (its network level, 1-based,
@@ -170,10 +187,10 @@ class LearnedCodec:
         symbols = self.tables[level].symbols(rows).astype(np.float32).reshape((-1, *self.latent_shape))
         return to_pixels(_predict(self.decoder, [symbols, self.level_input(level, len(symbols))]))
 
-    def compress(self, images, level, search=False) -> list[bytes]:
+    def compress_digits(self, images, level, search=False) -> list[bytes]:
         return fmt.encode_digits(level, self.encode_rows(images, level, search), self.tables[level])
 
-    def decompress_many(self, files) -> np.ndarray:
+    def decompress_digits(self, files) -> np.ndarray:
         batch = fmt.decode_digits(files, self.tables)
         out = np.zeros((len(files), 28, 28), np.uint8)
         for level in np.unique(batch.model_ids):
@@ -183,24 +200,33 @@ class LearnedCodec:
 
 
 class Codecs:
-    """Every shipped model, by file model id: what the CLI and evaluation use."""
+    """Every shipped model, by file model id: what the API, the command and evaluation use."""
 
-    def __init__(self, models_dir="models"):
-        models_dir = Path(models_dir)
-        self.talk = TalkCodec.load(models_dir / "talk")
-        folders = [models_dir / name for name in LEARNED_FOLDERS if (models_dir / name).exists()]
-        self.learned_codecs = tuple(LearnedCodec.load(folder) for folder in folders)
-        self.learned = self.learned_codecs[0] if self.learned_codecs else None  # the first folder's (fewest bytes)
-        self._by_id, where = {}, {}
-        for folder, codec in [(models_dir / "talk", self.talk), *zip(folders, self.learned_codecs)]:
-            for model_id in codec.model_ids:
+    def __init__(self, codecs: dict):
+        """``codecs``: folder name -> its codec (a TalkCodec for "talk", LearnedCodecs for the
+        learned folders); :meth:`load` reads them from a runtime folder, training builds them
+        from its Keras models (training/networks.py)."""
+        self.talk = codecs[levels.TALK]
+        folders = [name for name in LEARNED_FOLDERS if name in codecs]
+        self.learned_codecs = tuple(codecs[name] for name in folders)
+        self._by_id, self._folders = {}, {}
+        for folder in (levels.TALK, *folders):
+            for model_id in codecs[folder].model_ids:
                 if model_id in self._by_id:
-                    raise ValueError(f"{folder}: model id {model_id} is also {where[model_id]}'s "
+                    raise ValueError(f"{folder}: model id {model_id} is also {self._folders[model_id]}'s "
                                      "(give the folders' codec.json first_model_id values that do not overlap)")
-                self._by_id[model_id], where[model_id] = codec, folder
-        self._folders = {m: Path(f).name for m, f in where.items()}
-        self.tables = {m: t for codec in (self.talk, *self.learned_codecs) for m, t in codec.tables.items()}
-        self.learned_ids = tuple(m for c in self.learned_codecs for m in sorted(c.model_ids))  # in quality order
+                self._by_id[model_id], self._folders[model_id] = codecs[folder], folder
+        self.tables = ChainMap(*(codec.tables for codec in (self.talk, *self.learned_codecs)))  # parsed on use
+        # the quality scale's model ids (aec.levels.SCALE) that these folders have, fewest bytes first
+        self.scale_ids = tuple(lv.model_id for lv in levels.LEVELS if lv.model_id in self._by_id)
+
+    @classmethod
+    def load(cls, models_dir):
+        """Every model of a runtime folder (aec/models: the converter's LiteRT export)."""
+        models_dir = Path(models_dir)
+        learned = {name: LearnedCodec.load(models_dir / name) for name in LEARNED_FOLDERS
+                   if (models_dir / name).exists()}
+        return cls({levels.TALK: TalkCodec.load(models_dir / levels.TALK), **learned})
 
     def codec_for(self, model_id: int):
         """The codec of a file model id; ValueError for one no folder has."""
@@ -214,39 +240,33 @@ class Codecs:
         self.codec_for(model_id)
         return self._folders[int(model_id)]
 
-    def level_of(self, model_id: int) -> int:
-        """A learned model id's quality level: 1..N across the learned folders, in their order."""
-        if int(model_id) not in self.learned_ids:
-            raise ValueError(f"model {model_id} is no learned level (learned ids: {list(self.learned_ids)})")
-        return self.learned_ids.index(int(model_id)) + 1
-
     def _rows(self, images, model_id, search):
         if model_id == TALK_MODEL_ID:  # the talk's network stays as the talk had it: plain rounding
             return self.talk.encode_rows(images)
         return self.codec_for(model_id).encode_rows(images, model_id, search)
 
-    def compress(self, images, model_id: int, search=False) -> list[bytes]:
-        """Digits (n,28,28) -> n single-digit files; ``search``: see LearnedCodec.encode_rows."""
+    def compress_digits(self, images, model_id: int, search=False) -> list[bytes]:
+        """Digits (n,28,28) -> n files of one digit each; ``search``: see LearnedCodec.encode_rows."""
         return fmt.encode_digits(model_id, self._rows(images, model_id, search), self.tables[model_id])
 
-    def compress_stream(self, images, model_id: int, search=False) -> bytes:
+    def compress_file(self, images, model_id: int, search=False) -> bytes:
         """Digits (n,28,28) -> one file holding all of them (a single digit when n = 1)."""
         return fmt.encode_stream(model_id, self._rows(images, model_id, search), self.tables[model_id])
 
-    def decompress(self, data: bytes):
+    def decompress_file(self, data: bytes):
         """One file (a digit or a stream) -> (model_id, images (n,28,28))."""
         model_id, indices = fmt.decode_stream(data, self.tables)
         return model_id, self.codec_for(model_id).decode_rows(indices, model_id)
 
-    def compress_streams(self, streams, model_id: int, search=False, progress=None) -> list[bytes]:
+    def compress_files(self, arrays, model_id: int, search=False, progress=None) -> list[bytes]:
         """Many digit arrays (n_i,28,28) -> one file each, all digits coded as one
         batch (networks, search and coder) in chunks of CHUNK digits (the networks give
         each digit the same result in any batch, so each file has the bytes
-        ``compress_stream`` gives its array). ``progress(done, total)`` is called after each chunk."""
-        counts = [len(s) for s in streams]
-        if not streams:
+        ``compress_file`` gives its array). ``progress(done, total)`` is called after each chunk."""
+        counts = [len(s) for s in arrays]
+        if not arrays:
             return []
-        images = np.concatenate([np.asarray(s, np.uint8).reshape(-1, 28, 28) for s in streams])
+        images = np.concatenate([np.asarray(s, np.uint8).reshape(-1, 28, 28) for s in arrays])
         if search and model_id != TALK_MODEL_ID:
             from aec.search import BATCH as step
         else:
@@ -258,16 +278,17 @@ class Codecs:
                 progress(min(start + step, len(images)), len(images))
         rows = np.concatenate(rows)
         tables, ends = self.tables[model_id], np.cumsum(counts)
-        out = [None] * len(streams)
+        out = [None] * len(arrays)
         singles = [i for i, n in enumerate(counts) if n == 1]
-        for i, data in zip(singles, fmt.encode_digits(model_id, rows[ends[singles] - 1], tables) if singles else []):
-            out[i] = data  # one-digit files: the batched coder, same bytes as encode_stream
+        if len(singles) >= fmt.BATCH_MIN:  # one-digit files: the batched coder, same bytes as encode_stream
+            for i, data in zip(singles, fmt.encode_digits(model_id, rows[ends[singles] - 1], tables)):
+                out[i] = data
         for i, n in enumerate(counts):
-            if n != 1:
+            if out[i] is None:
                 out[i] = fmt.encode_stream(model_id, rows[ends[i] - n:ends[i]], tables)
         return out
 
-    def decompress_streams(self, datas, max_digits: int = fmt.MAX_DIGITS) -> list:
+    def decompress_files(self, datas, max_digits: int = fmt.MAX_DIGITS) -> list:
         """Many files -> per file ``(model_id, images (n,28,28))`` or the FormatError that
         refused it; the files of each model are decoded as one batch."""
         decoded = fmt.decode_files(datas, self.tables, max_digits)

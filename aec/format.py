@@ -46,6 +46,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import AecError
 from .batch_coder import decode_batch, encode_batch
 from .range_coder import ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter
 from .tables import TableSet
@@ -58,11 +59,11 @@ VERSION_ESCAPE = (1 << MODEL_ID_BITS) - 1  # `11 111`: a version >= 4 follows, a
 MAX_MODEL_ID = V2_MAX_MODEL_ID + VERSION_ESCAPE  # ids 8..14: `11` + (id - 8)
 MAX_DIGITS = 65536
 MAX_GAMMA_ZEROS = 16
-# below this many files of the same (model, n), decode_files uses the scalar coder
-_BATCH_MIN = 4
+# below this many files of the same (model, n), the scalar coder is faster than the batched one
+BATCH_MIN = 4
 
 
-class FormatError(ValueError):
+class FormatError(AecError):
     """A file that is not a valid version-2 or version-3 digit file for the known models."""
 
 
@@ -334,7 +335,7 @@ def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) ->
             continue
         groups.setdefault((header.model_id, header.n), (tables, []))[1].append((i, header))
     for (model_id, n), (tables, members) in groups.items():
-        if len(members) < _BATCH_MIN:
+        if len(members) < BATCH_MIN:
             for i, header in members:
                 rows = _decode_scalar(datas[i], header, tables)
                 ok = encode_stream(model_id, rows, tables) == datas[i]

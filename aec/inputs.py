@@ -24,6 +24,7 @@ import sys
 
 import numpy as np
 
+from aec.errors import AecError
 from aec import format as fmt
 from aec.pixels import round_half_up
 
@@ -36,7 +37,7 @@ NPY_CHUNK_VALUES = 1 << 20  # array values converted at a time
 STDIN = "-"
 
 
-class InputError(ValueError):
+class InputError(AecError):
     """An input the command refuses; the message follows ``f"{path}: "``."""
 
 

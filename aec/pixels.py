@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 SIZE = 28  # a digit is SIZE x SIZE pixels
+TALK_LATENT_BITS = 8  # the talk's latents are stored as integers of this many bits
+TALK_LATENT_MAX = (1 << TALK_LATENT_BITS) - 1
 
 
 def round_half_up(x) -> np.ndarray:
@@ -42,10 +44,10 @@ def to_symbols(z) -> np.ndarray:
 
 def quantise_latents(latents, scale: float) -> np.ndarray:
     """The talk's latents (>= 0, ReLU) -> int32 q = clip(floor(z * 255 / scale + 0.5), 0, 255)."""
-    q = round_half_up(np.asarray(latents, dtype=np.float64) * (255.0 / scale))
-    return np.clip(q, 0, 255).astype(np.int32)
+    q = round_half_up(np.asarray(latents, dtype=np.float64) * (TALK_LATENT_MAX / scale))
+    return np.clip(q, 0, TALK_LATENT_MAX).astype(np.int32)
 
 
 def dequantise_latents(q, scale: float) -> np.ndarray:
     """8-bit symbols -> float32 latents q * scale / 255 (what the talk's decoder takes)."""
-    return (np.asarray(q, dtype=np.float32) * np.float32(scale / 255.0)).astype(np.float32)
+    return (np.asarray(q, dtype=np.float32) * np.float32(scale / TALK_LATENT_MAX)).astype(np.float32)

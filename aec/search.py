@@ -35,7 +35,6 @@ memory for speed: the command keeps the small defaults, evaluation passes more.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 
 from aec.pixels import to_float
@@ -52,48 +51,6 @@ BATCH = 128
 DECODE_BATCH = 128
 
 
-_TF_GRADIENTS = {}  # decoder id -> its compiled SSE and gradient (the same floats as eager, half the time)
-
-
-def _tf_sse_and_gradient(decoder):
-    import tensorflow as tf
-
-    if id(decoder) not in _TF_GRADIENTS:
-        @tf.function(reduce_retracing=True)
-        def run(s, level_onehot, target):
-            with tf.GradientTape() as tape:
-                tape.watch(s)
-                sse = tf.reduce_sum(tf.square(decoder([s, level_onehot], training=False) - target), axis=[1, 2, 3])
-            return sse, tape.gradient(sse, s)
-
-        _TF_GRADIENTS[id(decoder)] = (decoder, run)  # the decoder kept alive, so its id is not reused
-    return _TF_GRADIENTS[id(decoder)][1]
-
-
-def sse_and_gradient(decoder, symbols, level_onehot, target):
-    """SSE of decoder([symbols, level]) against target (B,28,28,1) per digit, and
-    its gradient with respect to the symbols (B,4,4,C); numpy in and out."""
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        sse, grad = _tf_sse_and_gradient(decoder)(tf.constant(symbols), tf.constant(level_onehot),
-                                                  tf.constant(target, tf.float32))
-        return sse.numpy(), grad.numpy()
-    if backend == "jax":
-        import jax
-
-        level_onehot = jax.numpy.asarray(level_onehot)
-
-        def total(s):
-            sse = ((decoder([s, level_onehot], training=False) - target) ** 2).sum(axis=(1, 2, 3))
-            return sse.sum(), sse
-
-        (_, sse), grad = jax.value_and_grad(total, has_aux=True)(symbols)
-        return np.asarray(sse), np.asarray(grad)
-    raise NotImplementedError(f"the rate-distortion search needs the tensorflow or jax backend, not {backend}")
-
-
 class Search:
     """Searched encoding for one LearnedCodec (see the module docstring)."""
 
@@ -104,18 +61,20 @@ class Search:
         self._curvature = {}
 
     def _decode(self, symbols, level):
-        """Integer symbols (B,E) -> float decoder output (B,28,28,1), in decode_batch
-        chunks (predict_on_batch: predict's floats without its per-call data pipeline)."""
+        """Integer symbols (B,E) -> float decoder output (B,28,28,1), in decode_batch chunks."""
         s = np.asarray(symbols, np.float32).reshape((-1, *self.codec.latent_shape))
-        onehot = self.codec.level_input(level, len(s))
-        out = [np.asarray(self.codec.decoder.predict_on_batch([s[i:i + self.decode_batch],
-                                                               onehot[i:i + self.decode_batch]]))
-               for i in range(0, len(s), self.decode_batch)]
-        return np.concatenate(out) if out else np.zeros((0, 28, 28, 1), np.float32)
+        if not len(s):
+            return np.zeros((0, 28, 28, 1), np.float32)
+        return np.asarray(self.codec.decoder.predict([s, self.codec.level_input(level, len(s))],
+                                                     batch_size=self.decode_batch))
 
     def curvature(self, level) -> np.ndarray:
         """(clusters, E): the mean SSE change of a +1 and a -1 step of each element,
-        measured at each cluster's most probable symbols (a typical digit of the cluster)."""
+        measured at each cluster's most probable symbols (a typical digit of the cluster).
+        The converter measures it once into the runtime folder (``LearnedCodec.curvature``):
+        for the codec's levels that is thousands of decodes, seconds a process."""
+        if level not in self._curvature and level in self.codec.curvature:
+            self._curvature[level] = self.codec.curvature[level]
         if level not in self._curvature:
             tables = self.codec.tables[level]
             E = tables.num_elements
@@ -183,8 +142,8 @@ class Search:
                 break
             sa, ta = s[active], target[active]
             n = len(active)
-            sse, grad = sse_and_gradient(codec.decoder, sa.reshape((-1, *codec.latent_shape)).astype(np.float32),
-                                         codec.level_input(level, n), ta)
+            sse, grad = codec.decoder.sse_and_gradient(sa.reshape((-1, *codec.latent_shape)).astype(np.float32),
+                                                       codec.level_input(level, n), ta)
             rows = tables.choose(sa)
             clusters = rows[:, 0] if tables.cluster_bits else np.zeros(n, np.int64)
             score = tables.row_costs(rows) / float(1 << COST_BITS) + lam * sse

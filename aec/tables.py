@@ -24,6 +24,7 @@ import json
 
 import numpy as np
 
+from aec.errors import AecError
 from aec.pixels import round_half_up
 
 PRECISION_BITS = 16
@@ -35,7 +36,7 @@ _INT32_MIN = -(1 << 31)
 _INT32_MAX = (1 << 31) - 1
 
 
-class TablesError(ValueError):
+class TablesError(AecError):
     """Invalid coding tables (bad JSON, inconsistent lengths, bad frequencies)."""
 
 

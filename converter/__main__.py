@@ -1,10 +1,11 @@
-"""python -m converter: every trained model -> site/models (TF.js).
+"""python -m converter: every trained model -> site/models (TF.js) and aec/models (LiteRT,
+what the ``aec`` package runs).
 
-    python -m converter [--models-dir models] [--out site/models]
-                        [--eval-digits 10000] [--budget-bytes 500000] [--data-dir DIR]
+    python -m converter [--models-dir models] [--out site/models] [--runtime-out aec/models]
+                        [--eval-digits 10000] [--budget-bytes 500000] [--data-dir DIR] [--only runtime|site]
 
 Prints the sizes and the PSNR of each weight format; problems are one line on
-stderr and a non-zero exit, with site/models left as it was.
+stderr and a non-zero exit, with site/models and aec/models left as they were.
 """
 
 from __future__ import annotations
@@ -28,20 +29,29 @@ def main(argv=None) -> int:
     p.add_argument("--budget-bytes", type=int, default=500_000,
                    help="most bytes all network files may take together; 0: no limit (default: 500000)")
     p.add_argument("--data-dir", default=None, help="MNIST IDX folder (default: $MNIST_DIR, else Keras download)")
+    p.add_argument("--runtime-out", default="aec/models", help="LiteRT models for the aec package (default: aec/models)")
+    p.add_argument("--only", choices=["runtime", "site"], help="write only one of the two exports")
     args = p.parse_args(argv)
 
     from converter.convert import ConversionError, convert
+    from converter.runtime import export_runtime
     from training.data import DataError, load_mnist
 
     try:
         _, (x_test, y_test) = load_mnist(args.data_dir)
-        manifest = convert(args.models_dir, args.out, test_images=x_test, test_labels=y_test,
-                           eval_digits=args.eval_digits, budget_bytes=args.budget_bytes)
+        if args.only != "site":
+            report = export_runtime(args.models_dir, args.runtime_out, test_images=x_test, eval_digits=args.eval_digits)
+            print(f"{args.runtime_out}: " + ", ".join(f"{part} {sum(r['bytes'].values())} B"
+                                                      for part, r in report["models"].items()))
+        if args.only != "runtime":
+            manifest = convert(args.models_dir, args.out, test_images=x_test, test_labels=y_test,
+                               eval_digits=args.eval_digits, budget_bytes=args.budget_bytes)
+            print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})"
+                                              for n, s in manifest["networks"].items())
+                  + f"; networks {manifest['network_bytes']} B in all")
     except (ConversionError, DataError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})" for n, s in manifest["networks"].items())
-          + f"; networks {manifest['network_bytes']} B in all")
     return 0
 
 

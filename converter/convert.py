@@ -1,4 +1,4 @@
-"""Keras models (models/talk and the learned folders of aec.codec.LEARNED_FOLDERS)
+"""Keras models (models/talk and the learned folders of aec.levels.LEARNED_FOLDERS)
 -> TF.js graph models in site/models/.
 
 Route: Keras model -> ``model.export()`` (a TF SavedModel; needs the TensorFlow
@@ -59,9 +59,9 @@ import numpy as np  # noqa: E402
 
 import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so the models load)
 from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
-from aec.cli import DEFAULT_MODEL_ID  # noqa: E402
-from aec.codec import LEARNED_FOLDERS, model_ids_of, read_config  # noqa: E402
-from aec.pixels import to_float  # noqa: E402
+from aec import levels  # noqa: E402
+from aec.codec import model_ids_of, read_config  # noqa: E402
+from aec.pixels import TALK_LATENT_BITS, to_float  # noqa: E402
 from aec.tables import CodingTables, TableSet  # noqa: E402
 from converter.graph import (DTYPES, OUTPUT_KEY, ConversionError, GraphRunner, compact_model_json,  # noqa: E402
                              convert_saved_model, export_saved_model, folder_bytes)
@@ -195,9 +195,9 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
     first ``eval_digits`` measure the quantisation; the samples come from it too).
     """
     models_dir, out = Path(models_dir), Path(out)
-    parts = [name for name in ("talk", *LEARNED_FOLDERS) if (models_dir / name / "encoder.keras").is_file()]
+    parts = [name for name in levels.FIRST_MODEL_ID if (models_dir / name / "encoder.keras").is_file()]
     if not parts:
-        raise ConversionError(f"{models_dir}: no trained models (talk/, {'/, '.join(LEARNED_FOLDERS)}/); "
+        raise ConversionError(f"{models_dir}: no trained models (talk/, {'/, '.join(levels.LEARNED_FOLDERS)}/); "
                               "run `make train` first")
     images = np.asarray(test_images[:eval_digits], np.uint8)
     recover(out)
@@ -208,7 +208,8 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
             "format_version": MANIFEST_VERSION,
             "generated_by": "python -m converter",
             "models": [], "tables": {}, "networks": {}, "files": {}, "source_sha256": {},
-            "default_model_id": DEFAULT_MODEL_ID,  # the demo starts where `aec compress` does
+            "default_model_id": levels.DEFAULT_MODEL_ID,  # the demo starts where `aec compress` does
+            "scale": [lv.model_id for lv in levels.LEVELS],  # quality 1..N (aec/levels.py; levels.js reads it)
             "quantisation_rule": {"eval_digits": int(len(images)), "max_psnr_loss_db": MAX_PSNR_LOSS_DB,
                                   "max_pixel_diff": MAX_PIXEL_DIFF,
                                   "encoder": "no digit's symbols may change"},
@@ -254,12 +255,14 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
 
 def number_levels(models) -> None:
     """Sort the manifest's models as the page lists them: the talk's network, then the
-    learned levels in quality order (aec.codec.Codecs.level_of: LEARNED_FOLDERS' order,
-    fewest bytes first), each numbered (``level``) and labelled by its quality level."""
-    rank = {name: i for i, name in enumerate(LEARNED_FOLDERS)}
-    models.sort(key=lambda m: (m["network"] != "talk", rank.get(m["network"], -1), m["id"]))
-    for q, m in enumerate((m for m in models if m["network"] != "talk"), start=1):
-        m["level"], m["label"] = q, f"Level {q}"
+    quality scale's levels (aec/levels.py), each numbered (``level``) and labelled by its
+    quality level; levels off the scale last, unnumbered (their files still decode)."""
+    off = len(levels.LEVELS) + 1
+    models.sort(key=lambda m: (m["network"] != "talk", levels.quality_of(m["id"]) or off, m["id"]))
+    for m in models:
+        q = levels.quality_of(m["id"]) if m["network"] != "talk" else None
+        if q is not None:
+            m["level"], m["label"] = q, f"Level {q}"
 
 
 def _metrics(folder: Path) -> dict:
@@ -276,7 +279,7 @@ def _codec_for(part: str, config: dict):
             q = codec.encode_rows(images, m).reshape((-1, *LATENT_SHAPE))
             return [to_float(images)], [dequantise_latents(q, scale)]
 
-        return [0], {0: CodingTables.uniform(LATENT_SIZE, 8)}, lambda e, d: TalkCodec(e, d, scale, LATENT_SHAPE), inputs
+        return [0], {0: CodingTables.uniform(LATENT_SIZE, TALK_LATENT_BITS)}, lambda e, d: TalkCodec(e, d, scale, LATENT_SHAPE), inputs
     # by file model id: level k of codec.json's tables is model id first_model_id + k - 1
     first = config.get("first_model_id", 1)
     tables = {m: TableSet.from_json(config["tables"][str(m - first + 1)]) for m in model_ids_of(config)}
@@ -354,7 +357,7 @@ def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
     metrics = _metrics(folder)
     if part == "talk":
         manifest["talk"] = {"model_id": 0, "latent_scale": float(config["latent_scale"]),
-                            "latent_shape": list(LATENT_SHAPE), "latent_bits": 8,
+                            "latent_shape": list(LATENT_SHAPE), "latent_bits": TALK_LATENT_BITS,
                             "encoder": "talk_encoder", "decoder": "talk_decoder"}
         manifest["models"].append({"id": 0, "label": TALK_LABEL, "network": "talk",
                                    "bytes_per_digit": metrics.get("bytes_per_digit"),

@@ -13,6 +13,7 @@ from conftest import PageProbe
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = Path(os.environ.get("DEMO_MODELS_DIR") or ROOT / "models")
+RUNTIME_DIR = Path(os.environ.get("DEMO_RUNTIME_DIR") or ROOT / "aec" / "models")  # their LiteRT export
 SITE_MODELS = Path(os.environ.get("DEMO_SITE_MODELS") or ROOT / "site" / "models")
 OVERRIDE_SITE_MODELS = bool(os.environ.get("DEMO_SITE_MODELS"))
 TOLERANCE = 3  # /255, between the browser's and Python's decoders

@@ -1,5 +1,5 @@
-"""All inputs of one `aec` call are coded as one batch (Codecs.compress_streams /
-decompress_streams), with the bytes each input would get alone, and a progress
+"""All inputs of one `aec` call are coded as one batch (Codecs.compress_files /
+decompress_files), with the bytes each input would get alone, and a progress
 line on a terminal when a call takes long."""
 
 import io
@@ -16,7 +16,7 @@ from tests.cli_tools import ROOT, draw_seven, mnist_digits
 
 @pytest.fixture(scope="module")
 def codecs():
-    return Codecs(ROOT / "models")
+    return Codecs.load(ROOT / "aec" / "models")
 
 
 @pytest.fixture(scope="module")
@@ -26,37 +26,37 @@ def arrays():
 
 
 @pytest.mark.parametrize("model_id", [0, 1, 7])
-def test_compress_streams_gives_each_array_the_bytes_it_gets_alone(codecs, arrays, model_id):
-    together = codecs.compress_streams(arrays, model_id)
-    assert together == [codecs.compress_stream(a, model_id) for a in arrays]
-    assert codecs.compress_streams([], model_id) == []
+def test_compress_files_gives_each_array_the_bytes_it_gets_alone(codecs, arrays, model_id):
+    together = codecs.compress_files(arrays, model_id)
+    assert together == [codecs.compress_file(a, model_id) for a in arrays]
+    assert codecs.compress_files([], model_id) == []
 
 
 def test_the_search_too(codecs, arrays):
     small = [arrays[0], arrays[3]]
-    assert codecs.compress_streams(small, 2, search=True) == [codecs.compress_stream(a, 2, search=True) for a in small]
+    assert codecs.compress_files(small, 2, search=True) == [codecs.compress_file(a, 2, search=True) for a in small]
 
 
-def test_compress_streams_reports_progress_per_chunk(codecs, monkeypatch):
+def test_compress_files_reports_progress_per_chunk(codecs, monkeypatch):
     import aec.codec
 
     monkeypatch.setattr(aec.codec, "CHUNK", 4)
     calls = []
     x = mnist_digits(10)
-    files = codecs.compress_streams([x[:6], x[6:]], 3, progress=lambda done, total: calls.append((done, total)))
+    files = codecs.compress_files([x[:6], x[6:]], 3, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(4, 10), (8, 10), (10, 10)]
-    assert files == [codecs.compress_stream(x[:6], 3), codecs.compress_stream(x[6:], 3)]
+    assert files == [codecs.compress_file(x[:6], 3), codecs.compress_file(x[6:], 3)]
 
 
-def test_decompress_streams_matches_decompress_and_reports_bad_files_in_place(codecs, arrays):
-    files = [codecs.compress_stream(a, m) for a, m in zip(arrays, (1, 0, 7, 1))]
+def test_decompress_files_matches_decompress_and_reports_bad_files_in_place(codecs, arrays):
+    files = [codecs.compress_file(a, m) for a, m in zip(arrays, (1, 0, 7, 1))]
     files.insert(2, b"\xe8junk")  # format v3, model id 13: none shipped
-    out = codecs.decompress_streams(files)
+    out = codecs.decompress_files(files)
     assert isinstance(out[2], fmt.FormatError)
     for data, got in zip(files[:2] + files[3:], out[:2] + out[3:]):
-        model_id, images = codecs.decompress(data)
+        model_id, images = codecs.decompress_file(data)
         assert got[0] == model_id and np.array_equal(got[1], images)
-    refused = codecs.decompress_streams(files[1:2], max_digits=2)[0]
+    refused = codecs.decompress_files(files[1:2], max_digits=2)[0]
     assert isinstance(refused, fmt.FormatError) and "too many digits" in str(refused)
 
 
@@ -65,13 +65,13 @@ def test_the_command_codes_all_inputs_of_a_call_in_one_batch(tmp_path, monkeypat
         draw_seven(tmp_path / f"d{i}.png", size=(200 + 40 * i, 200))
     np.save(tmp_path / "two.npy", mnist_digits(2))
     calls = []
-    real = Codecs.compress_streams
+    real = Codecs.compress_files
 
     def spy(self, streams, model_id, search=False, progress=None):
         calls.append([len(s) for s in streams])
         return real(self, streams, model_id, search, progress)
 
-    monkeypatch.setattr(Codecs, "compress_streams", spy)
+    monkeypatch.setattr(Codecs, "compress_files", spy)
     inputs = [str(tmp_path / n) for n in ("d0.png", "two.npy", "d1.png", "d2.png")]
     assert aec_cli.main(["compress", *inputs, "--one-pass", "-o", str(tmp_path / "out")]) == 0
     assert calls == [[1, 2, 1, 1]]

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from aec import cli as aec_cli
+from aec.levels import DEFAULT_MODEL_ID, DEFAULT_QUALITY, LEVELS
 from tests.cli_tools import ROOT, assert_one_line_each, cli, draw_seven
+
+RUNTIME = ROOT / "aec" / "models"
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +24,8 @@ def work(tmp_path_factory):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["compress", "x.png", "-q", "0", "-o", "out"], "quality levels are 1..14 (the talk's network is --model talk)"),
-    (["compress", "x.png", "-q", "15", "-o", "out"], "quality levels are 1..14"),
+    (["compress", "x.png", "-q", "0", "-o", "out"], f"quality levels are 1..{len(LEVELS)} (the talk's network is --model talk)"),
+    (["compress", "x.png", "-q", str(len(LEVELS) + 1), "-o", "out"], f"quality levels are 1..{len(LEVELS)}"),
     (["compress", "x.png", "-q", "two", "-o", "out"], "argument --quality/-q: 'two' is not a whole number"),
     (["compress", "x.png", "--model", "talk", "-q", "2", "-o", "out"], "--quality is for the learned codec"),
     (["compress", "-", "-", "-o", "out"], "standard input (-) can be read only once"),
@@ -40,12 +43,17 @@ def test_usage_errors_exit_2_with_one_line(args, message, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_a_level_the_models_do_not_have_is_a_usage_error(tmp_path):
-    (tmp_path / "codec").mkdir(parents=True)
-    (tmp_path / "codec" / "codec.json").write_text(json.dumps({"tables": {"1": {}, "2": {}, "3": {}}}))
-    r = cli("compress", "x.png", "-q", 5, "--models-dir", tmp_path, "-o", tmp_path / "out", timeout=60)
-    assert r.returncode == 2
-    assert r.stderr == "aec: no quality level 5 (levels: 1, 2, 3; the talk's network is --model talk) (aec --help)\n"
+def test_models_without_the_level_give_one_line(work, tmp_path):
+    """Models (of one's own training, say) that lack the asked level: one line, exit status 1."""
+    for name in ("talk", "codec"):
+        shutil.copytree(RUNTIME / name, tmp_path / "few" / name)
+    config = json.loads((RUNTIME / "codec" / "codec.json").read_text())
+    config["tables"] = {k: config["tables"][k] for k in ("1", "2")}
+    (tmp_path / "few" / "codec" / "codec.json").write_text(json.dumps(config))
+    r = cli("compress", work / "seven.png", "--models-dir", tmp_path / "few", "-o", tmp_path / "out", timeout=120)
+    assert r.returncode == 1
+    assert r.stderr == (f"{tmp_path / 'few'}: these models have no model {DEFAULT_MODEL_ID} "
+                        f"(the default, quality {DEFAULT_QUALITY})\n")
 
 
 def test_missing_or_damaged_models_give_one_line(work, tmp_path):
@@ -54,17 +62,18 @@ def test_missing_or_damaged_models_give_one_line(work, tmp_path):
     for command in ("compress", "decompress"):
         r = cli(command, work / "seven.png", "--models-dir", empty, "-o", tmp_path / "out", timeout=60)
         assert r.returncode == 1
-        assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith(f"{empty / ('codec' if command == 'compress' else 'talk')}")
+        assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith(f"{empty}: no models there")
         assert "AEC_MODELS_DIR" in r.stderr and "Traceback" not in r.stderr
     r = cli("compress", work / "seven.png", "-o", tmp_path / "out", env={"AEC_MODELS_DIR": str(empty)}, timeout=60)
     assert r.returncode == 1 and r.stderr.startswith(str(empty))  # the environment variable is used
     damaged = tmp_path / "damaged"
-    shutil.copytree(ROOT / "models" / "talk", damaged / "talk")
-    shutil.copytree(ROOT / "models" / "codec", damaged / "codec")
-    (damaged / "codec" / "decoder.keras").write_bytes(b"not a keras file")
+    shutil.copytree(RUNTIME / "talk", damaged / "talk")
+    shutil.copytree(RUNTIME / "codec", damaged / "codec")
+    (damaged / "codec" / "encoder.tflite").write_bytes(b"not a network")
     r = cli("compress", work / "seven.png", "--one-pass", "--models-dir", damaged, "-o", tmp_path / "out")
     assert r.returncode == 1
-    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith(f"{damaged}: cannot load the models (")
+    assert len(r.stderr.splitlines()) == 1
+    assert r.stderr.startswith(f"aec: {damaged / 'codec' / 'encoder.tflite'}: cannot load this network (")
 
 
 def test_models_are_found_from_any_working_directory(work, tmp_path):
@@ -74,7 +83,7 @@ def test_models_are_found_from_any_working_directory(work, tmp_path):
     r = cli("decompress", "out/seven.aec", "-o", "png", cwd=tmp_path,
             env={"AEC_MODELS_DIR": str(tmp_path / "nothing")}, timeout=120)
     assert r.returncode == 1  # the variable overrides the package's models ...
-    r = cli("decompress", "out/seven.aec", "-o", "png", "--models-dir", ROOT / "models", cwd=tmp_path,
+    r = cli("decompress", "out/seven.aec", "-o", "png", "--models-dir", RUNTIME, cwd=tmp_path,
             env={"AEC_MODELS_DIR": str(tmp_path / "nothing")})
     assert r.returncode == 0, r.stderr  # ... and --models-dir overrides the variable
     assert (tmp_path / "png" / "seven.png").exists()

@@ -9,7 +9,7 @@ import pytest
 
 from aec import format as fmt
 from aec.codec import level_input
-from aec.layers import GDN, LevelGain
+from training.layers import GDN, LevelGain
 from aec.pixels import to_float, to_symbols
 from aec.tables import COST_BITS, TableSet
 from tests.tiny_models import mnist_test

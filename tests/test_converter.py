@@ -47,12 +47,16 @@ def test_manifest_lists_models_tables_and_shapes(export):
     m, models = export["manifest"], export["models"]
     assert m == json.loads((export["site_models"] / "manifest.json").read_text())
     assert m["format_version"] == 3
-    # the talk's network, then the quality levels: the low-rate network's first (fewest bytes)
+    # the talk's network, then the quality scale's levels (aec/levels.py), then those off it, unnumbered
+    from aec import levels
+
     lowrate_ids = MODEL_IDS[-len(LOWRATE_LAMBDAS):]
-    assert [x["id"] for x in m["models"]] == [0, *lowrate_ids, *range(1, len(LAMBDAS) + 1)]
-    assert [x.get("level") for x in m["models"]] == [None, *range(1, len(MODEL_IDS))]
-    assert [x["label"] for x in m["models"][1:]] == [f"Level {k}" for k in range(1, len(MODEL_IDS))]
-    assert m["default_model_id"] == 3
+    on = [lv for lv in levels.LEVELS if lv.model_id in MODEL_IDS]
+    off = sorted(set(MODEL_IDS) - {0} - {lv.model_id for lv in on})
+    assert [x["id"] for x in m["models"]] == [0, *(lv.model_id for lv in on), *off]
+    assert [x.get("level") for x in m["models"]] == [None, *(lv.quality for lv in on), *[None] * len(off)]
+    assert [x.get("label") for x in m["models"][1:len(on) + 1]] == [f"Level {lv.quality}" for lv in on]
+    assert m["scale"] == [lv.model_id for lv in levels.LEVELS] and m["default_model_id"] == levels.DEFAULT_MODEL_ID
     assert m["tables"] == {str(i): f"tables/{i}.json" for i in MODEL_IDS}
     assert all(path in m["files"] for path in m["tables"].values())  # hashed like the networks
     tables = manifest_tables(export["site_models"], m)

@@ -3,8 +3,9 @@ the Python codec decodes what the page writes and writes what the page shows
 (in-process, and the `aec` command for downloads), and chromium's own JPEG / WebP
 files are what the baselines count. With the shipped models (site/models, from
 models/), or DEMO_SITE_MODELS=DIR (a `python -m converter --out DIR` folder,
-served in place of site/models) and DEMO_MODELS_DIR=DIR (the Keras models it came
-from) to test freshly trained models before they are committed. A missing model
+served in place of site/models), DEMO_MODELS_DIR=DIR (the Keras models it came
+from) and DEMO_RUNTIME_DIR=DIR (their `--runtime-out`) to test freshly trained models
+before they are committed. A missing model
 fails the tests; nothing is skipped.
 """
 
@@ -19,8 +20,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from demo_page import (MODELS_DIR, ROOT, ROOT_SEL, SITE_MODELS, TOLERANCE, canvas_pixels, draw_seven, input_pixels,
-                       max_diff, open_demo, prepare, runs, shown_bytes, wait_idle, wait_runs)
+from demo_page import (MODELS_DIR, ROOT, ROOT_SEL, RUNTIME_DIR, SITE_MODELS, TOLERANCE, canvas_pixels, draw_seven,
+                       input_pixels, max_diff, open_demo, prepare, runs, shown_bytes, wait_idle, wait_runs)
 
 pytestmark = pytest.mark.browser
 
@@ -34,20 +35,18 @@ def demo(probe):
 
 @pytest.fixture(scope="session")
 def py_codecs():
-    """The Python codec, loaded once (TensorFlow in this process)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    """The Python codec (the runtime models, LiteRT), loaded once."""
     sys.path.insert(0, str(ROOT))
-    import training.codec_model  # noqa: F401  (registers the custom layers: GDN, LevelGain)
     from aec.codec import Codecs
 
-    return Codecs(MODELS_DIR)
+    return Codecs.load(RUNTIME_DIR)
 
 
 def python_cli_decompress(path: Path, out: Path) -> np.ndarray:
     from PIL import Image
 
     proc = subprocess.run([sys.executable, "-m", "aec", "decompress", str(path), "-o", str(out),
-                           "--models-dir", str(MODELS_DIR)],
+                           "--models-dir", str(RUNTIME_DIR)],
                           cwd=ROOT, capture_output=True, text=True, timeout=180,
                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
     assert proc.returncode == 0, proc.stderr
@@ -83,10 +82,10 @@ def test_matches_python_codec(demo, py_codecs):
             wait_runs(page, before + 1)
         data = shown_bytes(page)
         recon = canvas_pixels(page, "reconstruction")
-        got_id, images = py_codecs.decompress(data)
+        got_id, images = py_codecs.decompress_file(data)
         assert got_id == model_id
-        py_data = py_codecs.compress_stream(pixels[None], model_id)
-        _, py_images = py_codecs.decompress(py_data)
+        py_data = py_codecs.compress_file(pixels[None], model_id)
+        _, py_images = py_codecs.decompress_file(py_data)
         report.append({"model": model_id, "bytes": len(data), "same_bytes": py_data == data,
                        "decoder_diff": max_diff(images[0], recon), "codec_diff": max_diff(py_images[0], recon)})
     print("browser vs Python:", report)

@@ -441,11 +441,11 @@ def shipped_detection_rates(levels=(1, 4, 7), n_files=500, seed=1):
     from aec.codec import Codecs
     from training.data import load_mnist
 
-    codecs = Codecs(ROOT / "models")
+    codecs = Codecs.load(ROOT / "aec" / "models")
     _, (x_test, _) = load_mnist(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "datasets" / "mnist")
     rnd = random.Random(seed)
     for level in levels:
-        files = codecs.compress(x_test[:n_files], level)
+        files = codecs.compress_digits(x_test[:n_files], level)
         trunc = [f[:-1] for f in files]
         corrupt, first = [], []
         for f in files:

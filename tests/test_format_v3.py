@@ -136,10 +136,10 @@ def extra_header_bit_cost(n_files=10000):
     from aec.codec import Codecs
     from training.data import load_mnist
 
-    codecs = Codecs(ROOT / "models")
+    codecs = Codecs.load(ROOT / "aec" / "models")
     _, (x_test, _) = load_mnist(os.environ.get("MNIST_DIR") or ROOT.parent / "shared" / "datasets" / "mnist")
     images = x_test[:n_files]
-    for m in codecs.learned_ids:
+    for m in sorted(set(codecs.tables) - {0}):
         t = TableSet.of(codecs.tables[m])
         rows = codecs.codec_for(m).encode_rows(images, m)
         files = encode_digits(m, rows, t)

@@ -105,12 +105,12 @@ async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) 
   out.sameBytes = 0;
   for (const v of vectors) {
     const bytes = Uint8Array.from(v.hex.match(/../g), (h) => parseInt(h, 16));
-    const { modelId, images } = await c.decompress(bytes);
+    const { modelId, images } = await c.decompressFile(bytes);
     const want = fromB64(v.pixels);
     if (modelId !== v.model_id) throw new Error(`model ${modelId} != ${v.model_id}`);
     for (let i = 0; i < want.length; i++) out.maxPixelDiff = Math.max(out.maxPixelDiff, Math.abs(images[i] - want[i]));
     if (Array.from(decodeStream(bytes, c.tables).rows).join() === v.indices.join()) out.sameIndices++;
-    const [again] = await c.compress(fromB64(v.digit), v.model_id);
+    const [again] = await c.compressDigits(fromB64(v.digit), v.model_id);
     if (Array.from(again, (b) => b.toString(16).padStart(2, "0")).join("") === v.hex) out.sameBytes++;
   }
   c.dispose();
@@ -125,14 +125,14 @@ def references(models_dir: Path, site_models: Path, images: np.ndarray) -> dict:
 
     import training.codec_model  # noqa: F401
     from converter.convert import GraphRunner
-    from aec.codec import LearnedCodec, TalkCodec
     from aec.codec import level_input
+    from training.networks import keras_codec, keras_talk
     from aec.pixels import to_float
     from training.talk_model import LATENT_SHAPE, dequantise_latents
 
     manifest = json.loads((site_models / "manifest.json").read_text())
-    talk = TalkCodec.load(models_dir / "talk")
-    learned = LearnedCodec.load(models_dir / "codec")
+    talk = keras_talk(models_dir / "talk")
+    learned = keras_codec(models_dir / "codec")
     x = to_float(images)
     onehot = level_input(LEVEL, manifest["codec"]["levels"], len(images))
     latents = dequantise_latents(talk.encode_rows(images).reshape((-1, *LATENT_SHAPE)), talk.latent_scale)
@@ -140,7 +140,7 @@ def references(models_dir: Path, site_models: Path, images: np.ndarray) -> dict:
     feeds = {"talk_encoder": [x], "talk_decoder": [latents], "codec_encoder": [x, onehot],
              "codec_decoder": [symbols, onehot]}
     kerases = {"talk_encoder": talk.encoder, "talk_decoder": talk.decoder, "codec_encoder": learned.encoder,
-               "codec_decoder": learned.decoder}
+               "codec_decoder": learned.decoder.model}
     refs = {}
     for name, feed in feeds.items():
         net = manifest["networks"][name]

@@ -187,9 +187,10 @@ def test_codec_one_epoch_ships_seven_levels(tmp_path):
 
 def test_lowrate_one_epoch_ships_every_level_after_the_codecs_ids(tmp_path):
     """`train --model lowrate`: every trained level shipped, as the file model ids 8.. (codec.json's
-    first_model_id), with cluster tables, measured in real bytes; Codecs numbers them quality 1.."""
-    from aec.codec import Codecs
-    from training.lowrate_model import FIRST_MODEL_ID, LATENTS, LOWRATE_LAMBDAS
+    first_model_id, from aec/levels.py), with cluster tables, measured in real bytes."""
+    from aec.levels import FIRST_MODEL_ID
+    from training.lowrate_model import LATENTS, LOWRATE_LAMBDAS
+    from training.networks import keras_codecs
 
     models = tmp_path / "models"
     result = run_cli("train", "--model", "lowrate", "--epochs", "1", "--limit", "300",
@@ -198,19 +199,18 @@ def test_lowrate_one_epoch_ships_every_level_after_the_codecs_ids(tmp_path):
     folder = models / "lowrate"
     config = json.loads((folder / "codec.json").read_text())
     L = len(LOWRATE_LAMBDAS)
-    assert config["first_model_id"] == FIRST_MODEL_ID and config["latent_shape"] == [LATENTS]
+    assert config["first_model_id"] == FIRST_MODEL_ID["lowrate"] and config["latent_shape"] == [LATENTS]
     assert config["lambdas"] == list(LOWRATE_LAMBDAS) and sorted(config["tables"]) == [str(i) for i in range(1, L + 1)]
     metrics = json.loads((folder / "metrics.json").read_text())
     assert [row["level"] for row in metrics["levels"]] == list(range(1, L + 1))
     assert all(row["bytes_per_digit"] >= 1 for row in metrics["levels"])
     assert "[lowrate] level 1:" in result.stdout
-    # beside the shipped talk's network and codec: quality 1.. are its levels, then the codec's
+    # beside the shipped talk's network and codec: its levels are the model ids after the codec's
     for name in ("talk", "codec"):
         (models / name).symlink_to(ROOT / "models" / name)
-    codecs = Codecs(models)
-    ids = tuple(range(FIRST_MODEL_ID, FIRST_MODEL_ID + L))
-    assert codecs.learned_ids[:L] == ids and [codecs.level_of(m) for m in ids] == list(range(1, L + 1))
-    assert codecs.level_of(1) == L + 1
+    codecs = keras_codecs(models)
+    ids = tuple(range(FIRST_MODEL_ID["lowrate"], FIRST_MODEL_ID["lowrate"] + L))
+    assert codecs.learned_codecs[0].model_ids == ids and codecs.folder_of(ids[0]) == "lowrate"
 
 
 DATA_PARALLEL = """

@@ -72,18 +72,18 @@ def cmd_evaluate(args) -> int:
     from training import evaluate
 
     if args.rebuild:
-        evaluate.rebuild(args.results_dir, args.models_dir)
+        evaluate.rebuild(args.results_dir, args.models_dir, args.codecs_dir)
         return 0
     evaluate.main(data_dir=args.data_dir, models_dir=args.models_dir, results_dir=args.results_dir,
                   limit=args.limit, fashion=not args.no_fashion,
-                  cache_dir=None if args.no_cache else args.cache_dir)
+                  cache_dir=None if args.no_cache else args.cache_dir, codecs_dir=args.codecs_dir)
     return 0
 
 
 def cmd_bench(args) -> int:
     from training import bench
 
-    bench.main(data_dir=args.data_dir, models_dir=args.models_dir)
+    bench.main(data_dir=args.data_dir, codecs_dir=args.codecs_dir)
     return 0
 
 
@@ -117,6 +117,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("evaluate", help="full test-set evaluation -> site/results/")
     common(p)
     p.add_argument("--results-dir", default="site/results")
+    p.add_argument("--codecs-dir", default="aec/models",
+                   help="the runtime models to measure (the converter's LiteRT export; default: aec/models)")
     p.add_argument("--no-fashion", action="store_true", help="skip the Fashion-MNIST evaluation")
     p.add_argument("--cache-dir", default="build/cache/baselines",
                    help="the classical baselines' per-digit results, kept between runs (default: build/cache/baselines)")
@@ -125,8 +127,9 @@ def main(argv=None) -> int:
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("bench", help="encode/decode throughput")
+    p = sub.add_parser("bench", help="encode/decode throughput, and one digit through the command")
     common(p)
+    p.add_argument("--codecs-dir", default="aec/models", help="the runtime models (default: aec/models)")
     p.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)

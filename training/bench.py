@@ -27,13 +27,13 @@ def _best_of(fn, repeats):
     return best, out
 
 
-def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_digits=1000):
+def main(data_dir=None, codecs_dir="aec/models", digits=10000, repeats=3, search_digits=1000):
     from aec.codec import Codecs
     from training.data import load_mnist
 
     _, (x_test, _) = load_mnist(data_dir)
     x = x_test[:digits]
-    codecs = Codecs(models_dir)
+    codecs = Codecs.load(codecs_dir)
     print(f"{len(x)} MNIST test digits, batched; {os.cpu_count()} CPU cores; best of {repeats}")
     print(f"{'model':8s} {'bytes':>7s} {'encode/s':>10s} {'decode/s':>10s} {'coder enc/s':>12s} "
           f"{'coder dec/s':>12s}  target >= {TARGET}/s")
@@ -41,11 +41,11 @@ def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_dig
     from training import metrics
 
     searched = []
-    for model_id in sorted(codecs.tables):
+    for model_id in (0, *codecs.scale_ids):  # the talk's network and the quality scale
         codec = codecs.codec_for(model_id)
-        codec.compress(x[:256], model_id)  # warm-up: graph tracing
-        t_enc, files = _best_of(lambda: codec.compress(x, model_id), repeats)
-        t_dec, _ = _best_of(lambda: codec.decompress_many(files), repeats)
+        codec.compress_digits(x[:256], model_id)  # warm-up
+        t_enc, files = _best_of(lambda: codec.compress_digits(x, model_id), repeats)
+        t_dec, _ = _best_of(lambda: codec.decompress_digits(files), repeats)
         indices = codec.encode_rows(x, model_id)
         t_cenc, _ = _best_of(lambda: fmt.encode_digits(model_id, indices, codecs.tables[model_id]), repeats)
         t_cdec, _ = _best_of(lambda: fmt.decode_digits(files, codecs.tables), repeats)
@@ -56,13 +56,16 @@ def main(data_dir=None, models_dir="models", digits=10000, repeats=3, search_dig
               f"{len(x) / t_cenc:12.0f} {len(x) / t_cdec:12.0f}  {flag}", flush=True)
         if model_id:
             few = x[:search_digits]
-            t_plain, plain = _best_of(lambda: codec.compress(few, model_id), repeats)
-            codec.compress(few[:8], model_id, search=True)  # warm-up
-            t_found, found = _best_of(lambda: codec.compress(few, model_id, search=True), 1)
+            t_plain, plain = _best_of(lambda: codec.compress_digits(few, model_id), repeats)
+            codec.compress_digits(few[:8], model_id, search=True)  # warm-up
+            t_found, found = _best_of(lambda: codec.compress_digits(few, model_id, search=True), 1)
             searched.append((name, len(few) / t_plain, len(few) / t_found, *(
-                (np.mean([len(f) for f in fs]), metrics.mean_psnr(few, codec.decompress_many(fs))) for fs in (plain, found))))
+                (np.mean([len(f) for f in fs]), metrics.mean_psnr(few, codec.decompress_digits(fs))) for fs in (plain, found))))
     print(f"\nthe one-pass encoder (--one-pass, the browser's) and the searched one (aec compress's default), "
           f"{search_digits} digits, batched:")
     print(f"{'model':8s} {'one-pass/s':>11s} {'searched/s':>11s} {'slower':>7s} {'one-pass':>18s} {'searched':>18s}")
     for name, rate0, rate1, (b0, p0), (b1, p1) in searched:
         print(f"{name:8s} {rate0:11.0f} {rate1:11.1f} {rate0 / rate1:6.0f}x {b0:8.1f} B {p0:6.2f} dB {b1:8.1f} B {p1:6.2f} dB")
+    from training import bench_cli
+
+    bench_cli.main(x_test[0])

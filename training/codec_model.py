@@ -20,7 +20,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from aec.layers import GDN, LevelGain
+from training.layers import GDN, LevelGain
 from training.entropy_model import LatentPrior
 
 # Lambda weighs squared error (pixels in [0, 1], summed over the 784 pixels)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aec import atomic
+from aec import atomic, levels
 from training import baseline_cache, baselines, metrics
 
 # Issue 14's targets, checked and reported with every evaluation: at most N bytes at >= dB,
@@ -65,7 +65,7 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
     # Learned levels twice, in quality order: with the rate-distortion search (what
     # `compress` writes by default: the headline) and with the one-pass encoder (the browser's).
     # Without ``search``, once: the one-pass encoder's results are the headline.
-    ids = [0, *codecs.learned_ids]
+    ids = [0, *codecs.scale_ids]  # the quality scale (aec/levels.py): a level off it is not offered
     runs = [(m, True) for m in ids] + [(m, False) for m in ids if m] if search else [(m, None) for m in ids]
     out["one_pass"] = {}
     searchers = {id(c): Search(c, batch=SEARCH_BATCH, decode_batch=SEARCH_DECODE_BATCH) for c in codecs.learned_codecs}
@@ -73,14 +73,11 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
         codec = codecs.codec_for(model_id)
         t0 = time.time()
         searched = search and model_id  # None: one pass, reported as the headline
-        files = codecs.compress(images, model_id, search=searchers[id(codec)] if searched else False)
-        decoded = codec.decompress_many(files)
+        files = codecs.compress_digits(images, model_id, search=searchers[id(codec)] if searched else False)
+        decoded = codec.decompress_digits(files)
         key = "talk" if model_id == 0 else f"level{model_id}"  # by file model id: stable when levels are added
-        level = codecs.level_of(model_id) if model_id else None
-        label = ("The talk's network (8-bit latents)" if model_id == 0 else
-                 f"Learned codec, level {level}{NETWORK_NAMES.get(codecs.folder_of(model_id), '')}"
-                 + ("" if search is not False else ", one pass"))
-        point = {"label": label, "model_id": model_id, "level": level, **_point(files, images, decoded, judge)}
+        point = {**_label(model_id, search is not False), "model_id": model_id,
+                 **_point(files, images, decoded, judge)}
         (out["codecs"] if search is not False else out["one_pass"])[key] = point
         progress(f"[{name}] {key:7s} {'searched' if searched else 'one-pass':8s} "
                  f"{point['bytes_mean']:7.1f} B  {point['psnr']:6.2f} dB  ssim {point['ssim']:.3f}  "
@@ -94,6 +91,31 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
     out["baselines"] = {family: curves[family] for family in FAMILY_LABELS if family in curves}
     out["comparison"] = compare(out)
     return out
+
+
+def _label(model_id: int, searched: bool) -> dict:
+    """A model id's quality level and label, from the table of levels (aec/levels.py)."""
+    if model_id == levels.TALK_MODEL_ID:
+        return {"level": None, "label": "The talk's network (8-bit latents)"}
+    q = levels.quality_of(model_id)
+    folder = levels.LEVELS[q - 1].folder
+    return {"level": q, "label": f"Learned codec, level {q}{NETWORK_NAMES.get(folder, '')}"
+                                 + ("" if searched else ", one pass")}
+
+
+def write_measured(result, codecs_dir) -> None:
+    """Per quality level, the mean bytes and PSNR measured here, beside the runtime models
+    (aec.quality_levels() reports them; measured.json)."""
+    from aec.api import MEASURED_FILE
+
+    out = {}
+    for key, suffix in (("codecs", ""), ("one_pass", "_one_pass")):
+        for point in result.get(key, {}).values():
+            if point.get("level"):
+                out.setdefault(str(point["model_id"]), {}).update(
+                    {f"bytes{suffix}": round(point["bytes_mean"], 3), f"psnr{suffix}": round(point["psnr"], 3)})
+    out = {m: {**row, "digits": result["n_images"]} for m, row in out.items()}
+    atomic.write_json(Path(codecs_dir) / MEASURED_FILE, out)
 
 
 def compare(result) -> dict:
@@ -334,7 +356,7 @@ def write_reports(result, results_dir, models_dir="models") -> None:
         print(f"{'MET ' if t['met'] else 'MISS'} {t['target']}")
 
 
-def rebuild(results_dir="site/results", models_dir="models") -> dict:
+def rebuild(results_dir="site/results", models_dir="models", codecs_dir=None) -> dict:
     """The reports again from results.json's measurements (an evaluation takes
     over an hour here): comparison, targets, answer, tables and plots."""
     import json
@@ -342,23 +364,29 @@ def rebuild(results_dir="site/results", models_dir="models") -> dict:
     result = json.loads((Path(results_dir) / "results.json").read_text())
     for r in [result] + ([result["fashion"]] if result.get("fashion") else []):
         # results.json has its keys sorted: back to the evaluation's order
-        for key in ("codecs", "one_pass"):
-            r[key] = dict(sorted(r.get(key, {}).items(), key=lambda item: item[1].get("level") or 0))
+        for key in ("codecs", "one_pass"):  # levels numbered by today's table; those off its scale left out
+            points = {k: {**p, **_label(p["model_id"], key == "codecs")} for k, p in r.get(key, {}).items()
+                      if p["model_id"] == levels.TALK_MODEL_ID or levels.quality_of(p["model_id"])}
+            r[key] = dict(sorted(points.items(), key=lambda item: item[1].get("level") or 0))
         r["baselines"] = {f: r["baselines"][f] for f in FAMILY_LABELS if f in r["baselines"]}
         r["comparison"] = compare(r)
     result["answer"] = answer(result)
     write_reports(result, results_dir, models_dir)
+    if codecs_dir:
+        write_measured(result, codecs_dir)
     return result
 
 
 def main(data_dir=None, models_dir="models", results_dir="site/results", limit=None, fashion=True,
-         cache_dir="build/cache/baselines"):
+         cache_dir="build/cache/baselines", codecs_dir="aec/models"):
+    """``codecs_dir``: the runtime models the package ships (what users run); ``models_dir``:
+    the Keras models (the classifier, the training plots)."""
     from training.classifier import load_or_train
     from aec.codec import Codecs
     from training.data import DataError, load_fashion_mnist, load_mnist
 
     models_dir, results_dir = Path(models_dir), Path(results_dir)
-    codecs = Codecs(models_dir)
+    codecs = Codecs.load(codecs_dir)
     # Not committed (5.6 MB): trained here, about 4 minutes on 2 CPU cores, if missing.
     classifier_path = models_dir / "classifier" / "classifier.keras"
     classifier = load_or_train(classifier_path, data_dir=data_dir, epochs=4)
@@ -387,5 +415,7 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
                                               cache_dir=cache_dir, classifier_id=classifier_id, search=False)
             result["fashion"] = fashion_result
     write_reports(result, results_dir, models_dir)
+    if not limit:  # the package's numbers are the full test set's
+        write_measured(result, codecs_dir)
     print(f"evaluation took {time.time() - t0:.0f} s; wrote {results_dir}/results.json, results.md, rd.png")
     return result

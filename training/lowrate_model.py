@@ -23,7 +23,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from aec.layers import LevelGain, gelu_tanh
+from training.layers import LevelGain, gelu_tanh
 from training.codec_model import CodecTrainer
 from training.entropy_model import LatentPrior
 
@@ -32,8 +32,6 @@ from training.entropy_model import LatentPrior
 # so it starts at 8; 11 keeps the 10-byte level clear of 10 bytes; 96 reaches toward the codec's level 1.
 LOWRATE_LAMBDAS = (8.0, 11.0, 24.0, 96.0)
 EPOCHS = 60
-# Its levels are the file model ids 8.. (format v3), after the main codec's 1..7.
-FIRST_MODEL_ID = 8
 LATENTS = 32
 # 22, not the log's 24: the page loads the encoder as float32 (float16 changes some digits'
 # symbols) and the decoder as float16, and at 24 they took 652 kB, over the 600 kB a model

@@ -18,7 +18,9 @@ import keras
 import numpy as np
 
 from aec import atomic
+from aec.levels import FIRST_MODEL_ID
 from aec.pixels import round_half_up, to_float, to_pixels
+from training import layers  # noqa: F401  (registers the custom layers: loading a codec folder needs them)
 
 
 def describe_device() -> str:
@@ -155,7 +157,7 @@ def plot_grid(rows, labels, path, title: str) -> None:
 
 def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128, resume=False, verbose=1):
     from aec import codec
-    from training import metrics
+    from training import metrics, networks
     from training.talk_model import build_talk_autoencoder, latent_scale, split
 
     xf, xtf = to_float(x_train), to_float(x_test)
@@ -170,11 +172,11 @@ def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128,
         encoder.save(stage / "encoder.keras")
         decoder.save(stage / "decoder.keras")
         codec.write_config(stage, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8], "latent_bits": 8})
-        talk = codec.TalkCodec.load(stage)
+        talk = networks.keras_talk(stage)
         float_rec = to_pixels(decoder.predict(encoder.predict(xtf, batch_size=1000, verbose=0),
                                              batch_size=1000, verbose=0))
-        files = talk.compress(x_test)
-        decoded = talk.decompress_many(files)
+        files = talk.compress_digits(x_test)
+        decoded = talk.decompress_digits(files)
         sizes = np.array([len(f) for f in files])
         result = {
             "model": "talk", "parameters": int(model.count_params()), "epochs": len(history.get("loss", [])),
@@ -309,7 +311,8 @@ def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=95, batch_size=128
                        "prior": int(parts.prior.count_params())},
         "trained_levels": estimates, "shipped_trained_levels": chosen,
     }
-    config = {"levels": parts.num_levels, "lambdas": list(parts.lambdas), "latent_shape": list(parts.latent_shape)}
+    config = {"levels": parts.num_levels, "lambdas": list(parts.lambdas), "latent_shape": list(parts.latent_shape),
+              "first_model_id": FIRST_MODEL_ID["codec"]}
     return _write_codec(Path(out_dir) / "codec", parts.encoder, parts.decoder, config, base_tables,
                         x_train, x_test, result, history)
 
@@ -317,8 +320,8 @@ def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=95, batch_size=128
 def train_lowrate(x_train, x_test, out_dir, runs_dir, *, epochs=None, batch_size=128, resume=False, seed=0,
                   learning_rate=1e-3, max_seconds=None, verbose=1):
     """The low-rate codec (training/lowrate_model.py) -> models/lowrate: every trained
-    level shipped, as the file model ids FIRST_MODEL_ID.. (codec.json's first_model_id)."""
-    from training.lowrate_model import EPOCHS, FIRST_MODEL_ID, LOWRATE_LAMBDAS, build_lowrate
+    level shipped, as the file model ids aec.levels.FIRST_MODEL_ID["lowrate"].. (codec.json's first_model_id)."""
+    from training.lowrate_model import EPOCHS, LOWRATE_LAMBDAS, build_lowrate
 
     xf, xtf = to_float(x_train), to_float(x_test)
     plan = {"epochs": epochs or EPOCHS, "batch_size": batch_size}
@@ -333,7 +336,7 @@ def train_lowrate(x_train, x_test, out_dir, runs_dir, *, epochs=None, batch_size
                              "decoder": int(trainer.decoder.count_params()),
                              "prior": int(trainer.prior.count_params())}}
     config = {"levels": L, "lambdas": list(trainer.lambdas), "latent_shape": list(trainer.encoder.output.shape[1:]),
-              "first_model_id": FIRST_MODEL_ID}
+              "first_model_id": FIRST_MODEL_ID["lowrate"]}
     return _write_codec(Path(out_dir) / "lowrate", trainer.encoder, trainer.decoder, config,
                         [trainer.prior.coding_tables(level) for level in range(L)], x_train, x_test, result, history)
 
@@ -364,7 +367,7 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
     import shutil
 
     from aec import codec
-    from training import metrics
+    from training import metrics, networks
     from training.entropy_model import fit_level_tables, tables_json_bytes
 
     with atomic.staged_folder(out) as stage:
@@ -382,11 +385,11 @@ def _write_codec(out, encoder, decoder, config, base_tables, x_train, x_test, re
             print(f"[{out.name}] level {level}: {len(fitted)} clusters of tables ({tables_json_bytes(fitted):,} bytes of JSON) "
                   f"fitted in {time.time() - t0:.0f} s", flush=True)
         codec.write_config(stage, {**config, "tables": tables}, compact=True)
-        learned = codec.LearnedCodec.load(stage)
+        learned = networks.keras_codec(stage)
         per_level, rows, labels = [], [x_test[:10]], ["original"]
         for model_id in learned.model_ids:
-            files = learned.compress(x_test, model_id)
-            decoded = learned.decompress_many(files)
+            files = learned.compress_digits(x_test, model_id)
+            decoded = learned.decompress_digits(files)
             sizes = np.array([len(f) for f in files])
             level = model_id - learned.first_model_id + 1  # the network's level (codec.json's first_model_id)
             per_level.append({"level": level, "lambda": config["lambdas"][level - 1],

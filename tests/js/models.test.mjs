@@ -101,7 +101,7 @@ test("JS decodes every Python vector to the same model, indices and pixels (<= 1
   let maxDiff = 0;
   for (const vec of v.vectors) {
     const bytes = fromHex(vec.hex);
-    const { modelId, images } = await c.decompress(bytes);
+    const { modelId, images } = await c.decompressFile(bytes);
     assert.equal(modelId, vec.model_id);
     assert.ok(images instanceof Uint8Array && images.length === PIXELS); // one digit
     const expected = fromB64(vec.pixels);
@@ -118,7 +118,7 @@ test("JS encodes the vector digits to Python's indices and bytes", { skip: noMod
   let same = 0;
   for (const vec of v.vectors) {
     const pixels = fromB64(v.digits[vec.digit].pixels);
-    const files = await c.compress(pixels, vec.model_id); // fetches the level's tables
+    const files = await c.compressDigits(pixels, vec.model_id); // fetches the level's tables
     const indices = await c.codecFor(vec.model_id).encodeRows(pixels, vec.model_id);
     assert.equal(files.length, 1);
     if (hex(files[0]) === vec.hex && Array.from(indices).join() === vec.indices.join()) same++;
@@ -165,8 +165,8 @@ test("JS encodes 1,000 MNIST test digits to Python's bytes (>= 99% identical)", 
 // is the canonical file of some indices). So the contract checked here is the one the
 // format can keep: a FormatError with a message, or indices whose canonical file is
 // exactly the input -- and never another exception or a hang. Every case goes through
-// the format decoder with the shipped tables (what decompress() parses bytes with);
-// every 20th also through decompress(), networks included.
+// the format decoder with the shipped tables (what decompressFile() parses bytes with);
+// every 20th also through decompressFile(), networks included.
 test(`random, truncated and bit-flipped files: FormatError or a canonical decode, never a hang (>= ${FUZZ_CASES} cases)`, { skip: noModels }, async (t) => {
   const c = await codecs();
   for (const { id } of c.levels) await c.loadTables(id); // decodeStream below sees every model
@@ -203,7 +203,7 @@ test(`random, truncated and bit-flipped files: FormatError or a canonical decode
       }
       if (i % 20 === 0) {
         try {
-          const { images } = await c.decompress(bytes);
+          const { images } = await c.decompressFile(bytes);
           assert.ok(images instanceof Uint8Array && images.length >= PIXELS && images.length % PIXELS === 0);
         } catch (err) {
           if (!(err instanceof FormatError)) throw new Error(`decompress ${kind} ${hex(bytes)}: ${err}`);
@@ -234,7 +234,7 @@ test("a file whose sha256 differs from the manifest is refused", { skip: noModel
   const tablesBytes = Uint8Array.from(readFileSync(`${MODELS}/${tablesPath}`));
   tablesBytes[tablesBytes.length >> 1] ^= 1;
   const c = await loadCodecs(pathToFileURL(`${MODELS}/`).href, { tf, fetch: fileFetch({ [tablesPath]: tablesBytes }) });
-  await assert.rejects(c.compress(new Uint8Array(PIXELS), manifest.models.at(-1).id),
+  await assert.rejects(c.compressDigits(new Uint8Array(PIXELS), manifest.models.at(-1).id),
     (err) => err instanceof ModelLoadError && err.message.includes(tablesPath) && /sha256 mismatch/.test(err.message));
   c.dispose();
   const wrong = structuredClone(manifest);

@@ -1,16 +1,18 @@
 """The one tool that writes the shared Python/JavaScript test vectors in tests/vectors/.
 
-    python tests/vectors/make_vectors.py [format] [format3] [preprocess] [models] [--check]
+    python tests/vectors/make_vectors.py [format] [format3] [preprocess] [levels] [models] [--check]
 
 * format:     format_v2.json, tables, files and refused files (format_vectors.py)
 * format3:    format_v3.json, version 3's headers (model ids 8..14, the escape of later
               versions), files and refused files (format_v3_vectors.py); needs format_v2.json
 * preprocess: preprocess_v1.json, images through aec.preprocess (preprocess_vectors.py)
+* levels:     levels.json, the quality scale of aec/levels.py: every model id's quality level
+              and each level's model id, for levels.js (which reads the scale from the manifest)
 * models:     models_v1.json and models_v1_bulk.json, the shipped models on the demo's
               sample digits and 1000 test digits (model_vectors.py); `make convert`
               runs it after every conversion, since they carry the export's hashes
 
-No name: all four. ``--check`` writes nothing and exits 1 if a file differs
+No name: all five. ``--check`` writes nothing and exits 1 if a file differs
 from what would be written. Run from anywhere; the files are written atomically.
 """
 
@@ -30,7 +32,7 @@ for path in (str(ROOT), str(HERE)):
 
 from aec import atomic  # noqa: E402
 
-KINDS = ("format", "format3", "preprocess", "models")
+KINDS = ("format", "format3", "preprocess", "levels", "models")
 
 
 def texts(kind: str, args) -> dict:
@@ -50,6 +52,14 @@ def texts(kind: str, args) -> dict:
         import preprocess_vectors
 
         return {args.out / "preprocess_v1.json": preprocess_vectors.dumps(preprocess_vectors.build())}
+    if kind == "levels":
+        from aec import format as fmt
+        from aec import levels
+
+        obj = {"description": "aec/levels.py's quality scale: made by tests/vectors/make_vectors.py levels",
+               "scale": [lv.model_id for lv in levels.LEVELS], "default_model_id": levels.DEFAULT_MODEL_ID,
+               "quality_of": {str(m): levels.quality_of(m) for m in range(fmt.MAX_MODEL_ID + 1)}}
+        return {args.out / "levels.json": json.dumps(obj, indent=1, sort_keys=True) + "\n"}
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import model_vectors
@@ -64,7 +74,7 @@ def texts(kind: str, args) -> dict:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="make_vectors.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("kinds", nargs="*", metavar="{format,format3,preprocess,models}", help="default: all four")
+    p.add_argument("kinds", nargs="*", metavar="{format,format3,preprocess,levels,models}", help="default: all five")
     p.add_argument("--check", action="store_true", help="compare with the stored files instead of writing them")
     p.add_argument("--out", type=Path, default=HERE, help="folder of the vectors (default: tests/vectors)")
     p.add_argument("--models-dir", default=ROOT / "models", help="models: the trained Keras models")

@@ -7,7 +7,7 @@ belong to the models in site/models (both files carry the manifest's sha256;
 the tests refuse stale vectors with "run make convert").
 
 models_v1.json: the demo's sample digits through the Python codec
-(aec/codec.py, Keras float32), every model id::
+(aec/codec.py on the Keras networks, float32: training/networks.py), every model id::
 
     {"version": 1, "manifest_sha256": "...", "source_sha256": {...},
      "digits": [{"index": 3, "label": 0, "pixels": "<base64 of 784 bytes>"}, ...],
@@ -42,13 +42,12 @@ def file_digest(data: bytes) -> str:
 
 def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=BULK_DIGITS):
     """-> (models_v1 dict, models_v1_bulk dict)."""
-    import training.codec_model  # noqa: F401  (registers the custom layers)
-    from aec.codec import Codecs
+    from training.networks import keras_codecs
 
     manifest_path = Path(site_models) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest_sha = hashlib.sha256(manifest_path.read_bytes()).hexdigest()
-    codecs = Codecs(models_dir)
+    codecs = keras_codecs(models_dir)
     model_ids = sorted(codecs.tables)
     samples = manifest["sample_indices"]
     images = np.asarray(test_images)[samples]
@@ -56,7 +55,7 @@ def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=
     for m in model_ids:
         codec = codecs.codec_for(m)
         indices = codec.encode_rows(images, m)
-        files = codecs.compress(images, m)
+        files = codecs.compress_digits(images, m)
         pixels = codec.decode_rows(indices, m)
         for k in range(len(samples)):
             vectors.append({"digit": k, "model_id": m, "indices": [int(v) for v in indices[k]],
@@ -74,7 +73,7 @@ def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=
     digests = [None] * len(bulk_images)
     for j, m in enumerate(model_ids):
         rows = np.arange(j, len(bulk_images), len(model_ids))
-        for i, data in zip(rows, codecs.compress(bulk_images[rows], m)):
+        for i, data in zip(rows, codecs.compress_digits(bulk_images[rows], m)):
             digests[i] = file_digest(data)
     bulk = {
         "version": VERSION,

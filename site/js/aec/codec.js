@@ -8,9 +8,8 @@
 // Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 // with a uniform table, so 8 bits each); the others are learned codecs' levels:
 // a LearnedCodec's network levels 1..L are the file model ids firstModelId ..
-// firstModelId + L - 1 (1..7 for the codec, 8..11 for the low-rate network), and
-// Codecs numbers the levels 1..N across its learned codecs in their order, fewest
-// bytes first (levelOf; Python's LEARNED_FOLDERS order).
+// firstModelId + L - 1 (1..7 for the codec, 8..11 for the low-rate network); the
+// quality scale over them is levels.js's (Python's aec/levels.py).
 // The rounding rules are in pixels.js. Shapes as in Python, flat:
 // images are one Uint8Array of N*784 pixels, rows one Int32Array of N*R.
 //
@@ -78,7 +77,7 @@ export class TalkCodec {
   }
 
   /** Images (N*784) -> N one-digit files. */
-  async compress(images, modelId = TALK_MODEL_ID) {
+  async compressDigits(images, modelId = TALK_MODEL_ID) {
     return encodeDigits(modelId, await this.encodeRows(images), this.tables.get(modelId));
   }
 }
@@ -134,7 +133,7 @@ export class LearnedCodec {
   }
 
   /** Images (N*784) -> N one-digit files. */
-  async compress(images, level) {
+  async compressDigits(images, level) {
     const tables = tablesOf(this, level);
     return encodeDigits(level, await this.encodeRows(images, level), tables);
   }
@@ -151,7 +150,6 @@ export class Codecs {
     const ids = this.learnedCodecs.flatMap((c) => c.modelIds);
     const twice = ids.find((id, i) => ids.indexOf(id) !== i || id === TALK_MODEL_ID);
     if (twice !== undefined) throw new RangeError(`model id ${twice} belongs to two models`);
-    this.learnedIds = this.learnedCodecs.flatMap((c) => [...c.modelIds].sort((a, b) => a - b)); // quality order
     this.tables = new Map([...(talk ? talk.tables : []), ...this.learnedCodecs.flatMap((c) => [...c.tables])]);
     this.maxDigits = maxDigits;
   }
@@ -159,13 +157,6 @@ export class Codecs {
   /** The codec whose model ids hold modelId (its tables may not be loaded yet), or null. */
   learnedFor(modelId) {
     return this.learnedCodecs.find((c) => c.modelIds.includes(modelId)) ?? null;
-  }
-
-  /** A learned model id's quality level: 1..N across the learned codecs, in their order. */
-  levelOf(modelId) {
-    const k = this.learnedIds.indexOf(modelId);
-    if (k < 0) throw new RangeError(`model ${modelId} is no learned level (learned ids: ${this.learnedIds.join(", ")})`);
-    return k + 1;
   }
 
   codecFor(modelId) {
@@ -177,19 +168,19 @@ export class Codecs {
   }
 
   /** Digits (N*784) -> N one-digit files (Uint8Array[]). */
-  async compress(images, modelId) {
+  async compressDigits(images, modelId) {
     const rows = await this.codecFor(modelId).encodeRows(images, modelId);
     return encodeDigits(modelId, rows, this.tables.get(modelId));
   }
 
   /** Digits (N*784) -> one file holding all of them (a single digit when N = 1). */
-  async compressStream(images, modelId) {
+  async compressFile(images, modelId) {
     const rows = await this.codecFor(modelId).encodeRows(images, modelId);
     return encodeStream(modelId, rows, this.tables.get(modelId));
   }
 
   /** One file (a digit or a stream) -> {modelId, images: Uint8Array of N*784}. Throws FormatError. */
-  async decompress(data) {
+  async decompressFile(data) {
     const { modelId, rows } = decodeStream(data, this.tables, { maxDigits: this.maxDigits });
     return { modelId, images: await this.codecFor(modelId).decodeRows(rows, modelId) };
   }

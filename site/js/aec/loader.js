@@ -5,8 +5,8 @@
 // models in memory and wraps them as codec.js's networks.
 //
 //   const codecs = await loadCodecs(new URL("models/", location.href).href);
-//   const [bytes] = await codecs.compress(pixels, 3);        // pixels: Uint8Array(784)
-//   const { modelId, images } = await codecs.decompress(bytes);
+//   const [bytes] = await codecs.compressDigits(pixels, 3);  // pixels: Uint8Array(784)
+//   const { modelId, images } = await codecs.decompressFile(bytes);
 //
 // Each level's tables are fetched (and checked) when the level is first used, and
 // so are the networks of a model the manifest marks lazy (lazy_bytes: the
@@ -14,6 +14,7 @@
 
 import { Codecs, LearnedCodec, TalkCodec } from "./codec.js";
 import { UnknownModel } from "./format.js";
+import { qualityOf } from "./levels.js";
 import { TableSet } from "./tables.js";
 
 export const MANIFEST_VERSION = 3; // converter/convert.py's (3: several learned models, some loaded on first use)
@@ -263,8 +264,10 @@ class BrowserCodecs extends Codecs {
     this.files = files;
     this.manifest = files.manifest;
     this.networks = networks; // name -> Network (talk_encoder, ...)
-    // as the page lists them: the talk's network, then the quality levels (the converter's order)
-    this.levels = this.manifest.models.map((m) => ({ id: m.id, label: m.label, level: m.level, bytes: m.bytes_per_digit }));
+    // as the page lists them: the talk's network, then the quality scale (levels.js; the converter's order).
+    // A model off the scale is not listed, but its files still decode (loadTables reads manifest.models).
+    this.levels = this.manifest.models.filter((m) => m.network === "talk" || qualityOf(this.manifest.scale ?? [], m.id))
+      .map((m) => ({ id: m.id, label: m.label, level: m.level, bytes: m.bytes_per_digit }));
     this.defaultModelId = this.manifest.default_model_id ?? null; // where the page starts: the command's default
   }
 
@@ -295,24 +298,24 @@ class BrowserCodecs extends Codecs {
     return tables;
   }
 
-  async compress(images, modelId) {
+  async compressDigits(images, modelId) {
     await this.loadTables(modelId);
-    return super.compress(images, modelId);
+    return super.compressDigits(images, modelId);
   }
 
-  async compressStream(images, modelId) {
+  async compressFile(images, modelId) {
     await this.loadTables(modelId);
-    return super.compressStream(images, modelId);
+    return super.compressFile(images, modelId);
   }
 
-  async decompress(data) {
+  async decompressFile(data) {
     try {
-      return await super.decompress(data);
+      return await super.decompressFile(data);
     } catch (err) {
       // a level whose tables are not loaded yet: load them and read again
       if (!(err instanceof UnknownModel) || typeof this.manifest.tables[err.modelId] !== "string") throw err;
       await this.loadTables(err.modelId);
-      return super.decompress(data);
+      return super.decompressFile(data);
     }
   }
 

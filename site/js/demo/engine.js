@@ -91,14 +91,14 @@ class Engine {
   /** One digit (Uint8Array(784)) -> {bytes, encodeMs}: a one-digit file. */
   async compress(pixels, modelId) {
     const t0 = performance.now();
-    const [bytes] = await this.codecs.compress(pixels, modelId);
+    const [bytes] = await this.codecs.compressDigits(pixels, modelId);
     return { bytes, encodeMs: performance.now() - t0 };
   }
 
   /** A file -> {modelId, pixels: Uint8Array(N*784), decodeMs}. Throws with a one-line message. */
   async decompress(bytes) {
     const t0 = performance.now();
-    const { modelId, images } = await this.codecs.decompress(bytes);
+    const { modelId, images } = await this.codecs.decompressFile(bytes);
     return { modelId, pixels: images, decodeMs: performance.now() - t0 };
   }
 }

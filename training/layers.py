@@ -1,8 +1,10 @@
 """The learned codec's custom Keras layers, which loading its networks needs.
 
-``training.codec_model`` builds the transforms from them; the runtime
-(``aec.codec``) only loads the saved networks. They stay registered under the
-package name "training" because the committed ``.keras`` files name them so.
+``training.codec_model`` builds the transforms from them, and training, the
+converter and the tests load the ``.keras`` files with them; the ``aec`` runtime
+runs the converter's LiteRT export and needs no Keras. GDN and LevelGain are
+registered under the package name "training", gelu_tanh under "aec": the
+committed ``.keras`` files name them so.
 """
 
 from __future__ import annotations
