@@ -109,7 +109,7 @@ STAGES = (
 
 def duration(seconds: float) -> str:
     """42 s, 11 min 2 s, 4 min, 2 h 26 min."""
-    seconds = int(round(seconds))
+    seconds = int(seconds + 0.5)  # half up, as the state's tenths add up
     if seconds < 60:
         return f"{seconds} s"
     if seconds < 3600:
