@@ -146,8 +146,8 @@ def snapshot(folder):
 def test_make_train_killed_after_its_first_stage_continues_without_redoing_it(tmp_path):
     """The whole tiny `make train` (1 epoch on 1000 digits), killed (SIGKILL, the
     whole process group) once its first stage has finished, then run again. Slow:
-    every stage really runs (the conversion measures all 10k test digits): 20 min on
-    this 2-core machine beside a training and other tests (load 12)."""
+    every stage really runs (the conversion measures all 10k test digits): 20-26 min on
+    this 2-core machine beside a training and other tests (load 12-14)."""
     m = tmp_path / "m"
     variables = [f"MODELS_DIR={m}", f"RESULTS_DIR={m}/results", f"SITE_MODELS_DIR={m}/site", f"VECTORS_DIR={m}",
                  f"RUNS_DIR={tmp_path}/runs", "TRAIN_ARGS=--epochs 1 --limit 1000",
