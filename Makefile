@@ -11,14 +11,20 @@ export NO_MKDOCS_2_WARNING ?= 1
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Where `make train` reads and writes; override for a quick end-to-end check, e.g.
 #   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site VECTORS_DIR=/tmp/m \
-#              RUNTIME_MODELS_DIR=/tmp/m/runtime TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
+#              RUNTIME_MODELS_DIR=/tmp/m/runtime RUNS_DIR=/tmp/m/runs \
+#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
+# RUNS_DIR holds the checkpoints and the unfinished run's state (runs/pipeline.json):
+# `make train` again continues that run; FRESH=1 starts afresh.
 MODELS_DIR      ?= models
 RESULTS_DIR     ?= site/results
 SITE_MODELS_DIR ?= site/models
-RUNTIME_MODELS_DIR ?= aec/models
 VECTORS_DIR     ?= tests/vectors
+# The runtime models the aec package ships (the converter's LiteRT export; evaluate measures them).
+RUNTIME_MODELS_DIR ?= aec/models
+RUNS_DIR        ?= runs
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
+FRESH           ?=
 # `make image`: the Docker image's name, the engine, and extra build options,
 # e.g. IMAGE_ARGS="--build-arg GPU=1" or "--secret id=ca,src=/path/to/ca-bundle.crt".
 IMAGE           ?= aec
@@ -90,12 +96,13 @@ image-test:
 	tools/image_test.sh
 
 # Rebuild every shipped model, then the exports (TF.js for the site, LiteRT for the package),
-# then the evaluation of what the package runs.
+# the evaluation of what the package runs and the vectors: one stage after another (training/pipeline.py: `python -m training pipeline --list`),
+# resumable: run again after an interruption, it skips the finished stages.
 train: setup fashion-mnist
-	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
-	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --runtime-out $(RUNTIME_MODELS_DIR)
-	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
-	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
+	$(PY) -m training pipeline --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) \
+	  --site-models-dir $(SITE_MODELS_DIR) --vectors-dir $(VECTORS_DIR) \
+	  --runtime-models-dir $(RUNTIME_MODELS_DIR) --runs-dir $(RUNS_DIR) \
+	  --train-args='$(TRAIN_ARGS)' --eval-args='$(EVAL_ARGS)' $(if $(filter-out 0,$(FRESH)),--fresh)
 
 evaluate: setup fashion-mnist
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR)

@@ -1,8 +1,9 @@
-"""Command line: python -m training {train,evaluate,bench}.
+"""Command line: python -m training {train,evaluate,pipeline,bench}.
 
     python -m training train [--model talk|codec|lowrate|classifier|all] [--epochs N] [--resume]
     python -m training train --model codec-tables     (refit the trained codec's cluster tables)
     python -m training evaluate
+    python -m training pipeline [--fresh] [--list]   (what make train runs: every stage, resumable)
     python -m training bench
 
 Compressing and decompressing is the codec's own command: ``aec`` (aec/cli.py).
@@ -80,6 +81,12 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_pipeline(args) -> int:
+    from training import pipeline
+
+    return pipeline.main(args)
+
+
 def cmd_bench(args) -> int:
     from training import bench
 
@@ -126,6 +133,24 @@ def main(argv=None) -> int:
     p.add_argument("--rebuild", action="store_true",
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)
+
+    from training.pipeline import Settings  # no Keras: its defaults are the stages' folders
+
+    where = Settings()
+    p = sub.add_parser("pipeline", help="make train: every stage in order, resumable by stage (training/pipeline.py)")
+    common(p, data=False)
+    p.add_argument("--results-dir", default=where.results_dir)
+    p.add_argument("--site-models-dir", default=where.site_models_dir, help="the TF.js export (default: %(default)s)")
+    p.add_argument("--vectors-dir", default=where.vectors_dir, help="the models' test vectors (default: %(default)s)")
+    p.add_argument("--runtime-models-dir", default=where.runtime_models_dir,
+                   help="the runtime export aec ships (default: %(default)s)")
+    p.add_argument("--runs-dir", default=where.runs_dir,
+                   help="checkpoints and the unfinished run's state (default: %(default)s)")
+    p.add_argument("--train-args", default="", help='extra options for each train stage, e.g. --train-args="--epochs 1"')
+    p.add_argument("--eval-args", default="", help='extra options for evaluate, e.g. --eval-args="--limit 1000"')
+    p.add_argument("--fresh", action="store_true", help="start afresh even when an unfinished run is there to continue")
+    p.add_argument("--list", action="store_true", help="print the stages and their measured times (README's table)")
+    p.set_defaults(func=cmd_pipeline)
 
     p = sub.add_parser("bench", help="encode/decode throughput, and one digit through the command")
     common(p)
