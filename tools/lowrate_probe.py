@@ -28,6 +28,7 @@ from aec.pixels import round_half_up, to_float
 from training import data, metrics
 from training.entropy_model import fit_cluster_tables
 from training.lowrate_model import FILTERS, LATENTS, build_lowrate
+from training.networks import KerasDecoder
 
 TABLE_DIGITS = 20_000
 
@@ -40,8 +41,8 @@ def measure(codec, images, levels, search_digits):
         for key, x, search in (("one_pass", images, False), ("search", images[:search_digits], True)):
             if len(x) == 0:
                 continue
-            files = codec.compress(x, level, search=search)
-            psnr = metrics.psnr(x, codec.decompress_many(files))
+            files = codec.compress_digits(x, level, search=search)
+            psnr = metrics.psnr(x, codec.decompress_digits(files))
             row[key] = {"digits": len(x), "bytes": float(np.mean([len(f) for f in files])), "psnr": float(psnr.mean())}
         out.append(row)
         print(json.dumps(row), flush=True)
@@ -83,7 +84,7 @@ def main(argv=None):
         onehot = np.eye(len(lambdas), dtype=np.float32)[[level - 1] * len(xf)]
         z = round_half_up(parts.encoder.predict([xf, onehot], batch_size=256, verbose=0)).astype(np.int64)
         tables[level] = fit_cluster_tables(z, parts.prior.coding_tables(level - 1))
-    codec = LearnedCodec(parts.encoder, parts.decoder, tables, parts.latent_shape, lambdas=lambdas)
+    codec = LearnedCodec(parts.encoder, KerasDecoder(parts.decoder), tables, parts.latent_shape, lambdas=lambdas)
     result = {"name": a.name, "args": vars(a), "train_seconds": round(seconds),
               "parameters": {"encoder": parts.encoder.count_params(), "decoder": parts.decoder.count_params()},
               "history": {k: [round(float(v), 3) for v in vs] for k, vs in history.history.items()},
