@@ -17,6 +17,7 @@ import { preprocess } from "./engine.js";
 import { errorText, isBlank } from "./numbers.js";
 import { Opener } from "./opening.js";
 import { Results, hexOf } from "./results.js";
+import { Inside } from "./inside.js";
 import { getSamples } from "./samples.js";
 import { Sharing } from "./sharing.js";
 import { TEXT } from "./strings.js";
@@ -55,6 +56,8 @@ export class Demo {
     this.results = new Results(this.v, (node, entry) => this.setText(node, entry));
     this.sharing = new Sharing(this, this.v);
     this.opener = new Opener(this);
+    this.inside = this.compact ? null : new Inside(this); // the demo page only: it needs the room
+    if (this.inside) root.append(this.inside.node);
     this.pad = new DrawingPad(this.v.drawCanvas, {
       onStart: () => {
         if (this.source !== "draw") this.pad.clear(); // a sample or a file was shown: start afresh
@@ -169,6 +172,7 @@ export class Demo {
     this.opened = null;
     this.showInput(null, "none");
     this.results.clear();
+    this.inside?.clear();
     this.sharing.update(null);
     this.showError(entry, slot);
     this.setStatus(TEXT.nothingShown);
@@ -250,6 +254,7 @@ export class Demo {
     }));
     this.markSample(this.source === "sample" ? this.sampleIndex : null);
     this.v.randomButton.hidden = samples.length <= chosen.length;
+    this.inside?.walk.setChoices(!!this.input, samples);
     this.relayout();
   }
 
@@ -297,6 +302,7 @@ export class Demo {
     if (!pixels || isBlank(pixels)) {
       this.job = null;
       this.results.clear();
+      this.inside?.clear();
       this.sharing.update(null);
       this.setStatus(pixels ? TEXT.emptyDrawing : TEXT.nothingYet);
       return;
@@ -307,6 +313,7 @@ export class Demo {
   showResult(bytes, result, encodeMs, original, firstRun) {
     this.results.show(bytes, result, encodeMs, original, firstRun);
     this.sharing.update(bytes);
+    this.inside?.load(bytes, result);
     this.runs += 1;
     this.root.dataset.run = String(this.runs);
     if (this.runs === 1) this.relayout();
@@ -325,6 +332,20 @@ export class Demo {
     this.showResult(bytes, result, undefined, null, firstRun);
     this.sharing.remember();
     this.results.clearBaselines();
+  }
+
+  /** Bytes edited inside the file (inside.js), decoded: shown against the same input, to download or share. */
+  showEdited(bytes, result) {
+    this.clearError();
+    this.results.show(bytes, result, undefined, this.input, false);
+    this.results.clearBaselines(); // they matched the encoder's size
+    this.sharing.update(bytes);
+  }
+
+  /** Edited bytes that are no file (inside.js says why): no digit, nothing to download or share. */
+  showRefused() {
+    this.results.clear();
+    this.sharing.update(null);
   }
 
   // --- history (sharing.js) ---
