@@ -51,7 +51,7 @@ export class BitMap {
       el("div", { class: "aec-picture" }, this.canvas, this.bars),
       this.help,
       el("p", { class: "aec-muted aec-hint" }, ui.t(TEXT.bitsHelp)),
-      el("details", { class: "aec-all-parts" }, this.summary, this.scroller));
+      this.details = el("details", { class: "aec-all-parts" }, this.summary, this.scroller));
     this.clear();
   }
 
@@ -61,6 +61,7 @@ export class BitMap {
     this.stack.replaceChildren();
     this.rows.replaceChildren();
     this.summary.textContent = "";
+    this.details.hidden = true;
     this.canvas.hidden = true;
     this.bars.hidden = true;
     this.help.textContent = "";
@@ -95,6 +96,7 @@ export class BitMap {
     this.rows.replaceChildren(...parts.map((p) => el("tr", { "data-testid": "bits-part", "data-part": p.kind,
       "data-bits": bitsText(p.q16) }, el("td", {}, ui.t(name(p))), el("td", {}, decimal(p.q16 / ONE_BIT, 2)))));
     ui.setText(this.summary, TEXT.allParts(parts.length));
+    this.details.hidden = false;
     ui.attr(this.scroller, "aria-label", TEXT.allParts(parts.length));
     const perLatent = parts.filter((p) => p.kind === "latent").map((p) => p.q16 / ONE_BIT);
     if (h) this.drawGrid(perLatent, h, w, image);
