@@ -99,3 +99,24 @@ def test_vectors_file_is_up_to_date():
 
     assert bits_vectors.dumps(bits_vectors.build()) == (VECTORS / "bits_v1.json").read_text(), \
         "run: python tests/vectors/make_vectors.py bits"
+
+
+def test_the_slides_bit_map_is_a_real_files_split():
+    """theme/bit_map.py: the slide's figure, from the shipped models' real file, in both languages."""
+    from theme import bit_map, results_fill
+
+    results = results_fill.load(ROOT / "site" / "results" / "results.json")
+    figure, svgs = bit_map.make(ROOT, results)
+    manifest = json.loads((ROOT / "site" / "models" / "manifest.json").read_text())
+    model_id = manifest["default_model_id"]
+    vector = next(v for v in json.loads((VECTORS / "models_v1.json").read_text())["vectors"]
+                  if v["model_id"] == model_id and v["digit"] == 0)
+    s = bit_split(bytes.fromhex(vector["hex"]), {model_id: TableSet.from_json(
+        (ROOT / "site" / "models" / "tables" / f"{model_id}.json").read_text())})
+    assert f"{s.total_bits} bits: header {s.header_bits}, cluster choice {s.cluster_bits}" in figure
+    assert set(svgs) == {"bit-map.nl.svg", "bit-map.en.svg"} and figure.count("<figure") == 2
+    cells = s.latent_q16.sum(0).reshape(4, 4, -1).sum(2) / ONE_BIT
+    assert f">{cells.max():.1f}</text>" in svgs["bit-map.en.svg"]
+    assert f">{cells.max():.1f}</text>".replace(".", ",") in svgs["bit-map.nl.svg"]
+    assert "{{ one_pass." in figure  # the level's averages: results markers, filled by results_fill
+    results_fill.fill(figure, results)
