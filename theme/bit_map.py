@@ -94,8 +94,8 @@ def make(root: Path, results: dict) -> tuple[str, dict]:
                f"{split.total_bits} bits: header {split.header_bits}, cluster choice {split.cluster_bits}, "
                f"latents {n(latents, 'en')}, termination {n(rest, 'en')}."),
     }
-    alt = {"nl": "Het gedecodeerde cijfer met per cel van het 4×4-rooster de bits van zijn latents",
-           "en": "The decoded digit with, on each cell of the 4×4 grid, the bits of its latents"}
+    alt = {"nl": f"Het gedecodeerde cijfer met per cel van het {h}×{w}-rooster de bits van zijn latents",
+           "en": f"The decoded digit with, on each cell of the {h}×{w} grid, the bits of its latents"}
     mean = {"nl": f"Niveau {level} op alle testcijfers: gemiddeld {{{{ one_pass.{key}.bytes_mean | bytes }}}} bytes, "
                   f"PSNR {{{{ one_pass.{key}.psnr | db }}}} (de encoder van de browser).",
             "en": f"Level {level} on all test digits: {{{{ one_pass.{key}.bytes_mean | bytes }}}} bytes on average, "

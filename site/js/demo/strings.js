@@ -212,13 +212,13 @@ export const TEXT = {
     nl: `Het bestand is nu ${bits} bits (${bytes} bytes); de PSNR van het cijfer tegen de invoer: ${db}.`,
   }),
   walkTitle: { en: "Walk the latents", nl: "Wandel door de latents" },
-  walkHelp: {
-    en: "The low-rate network codes a digit as 32 whole numbers. Move one: the digit is decoded again and the file made anew. The latents that cost the most bits on average come first.",
-    nl: "Het lage-bitrate-netwerk codeert een cijfer als 32 gehele getallen. Verschuif er een: het cijfer wordt opnieuw gedecodeerd en het bestand opnieuw gemaakt. De latents die gemiddeld de meeste bits kosten staan eerst.",
-  },
+  walkHelp: (n) => ({
+    en: `The low-rate network codes a digit as ${n} whole numbers. Move one: the digit is decoded again and the file made anew. The latents that cost the most bits on average come first.`,
+    nl: `Het lage-bitrate-netwerk codeert een cijfer als ${n} gehele getallen. Verschuif er een: het cijfer wordt opnieuw gedecodeerd en het bestand opnieuw gemaakt. De latents die gemiddeld de meeste bits kosten staan eerst.`,
+  }),
   walkLowrate: {
-    en: "Pick one of the low-rate network's levels (1–4) above to walk its latents.",
-    nl: "Kies hierboven een niveau van het lage-bitrate-netwerk (1–4) om door zijn latents te wandelen.",
+    en: "Pick one of the lowest levels above, the low-rate network's, to walk its latents.",
+    nl: "Kies hierboven een van de laagste niveaus, die van het lage-bitrate-netwerk, om door zijn latents te wandelen.",
   },
   latentSlider: (e, rank) => ({ en: `Latent ${e} (no. ${rank} by bits)`, nl: `Latent ${e} (nr. ${rank} naar bits)` }),
   moreLatents: (n) => ({ en: `${n} more latents`, nl: `Nog ${n} latents` }),

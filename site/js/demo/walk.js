@@ -70,7 +70,7 @@ export class LatentWalk {
 
   /** A vector model's file (engine.inspect): its latents on the sliders. New model: new sliders. */
   show(info) {
-    this.ui.setText(this.note, TEXT.walkHelp);
+    this.ui.setText(this.note, TEXT.walkHelp(info.symbols.length));
     this.controls.hidden = false;
     this.symbols = Int32Array.from(info.symbols);
     if (this.key !== info.modelId) {
