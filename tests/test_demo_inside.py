@@ -103,6 +103,10 @@ def test_the_bits_add_up_and_agree_with_python(probe):
     check_split(page)
     expect(page.locator(".aec-bars")).to_be_visible()
     assert page.locator(".aec-bar").count() == 32
+    choose_level(page, 0)  # the talk's network: 8 bits a latent, one cluster
+    check_split(page)
+    assert len(parts(page)) == 1 + 128 + 1 and parts(page)[1] == ("latent", "8")
+    expect(page.locator(".aec-heat")).to_be_visible()
     probe.assert_clean()
 
 

@@ -18,6 +18,7 @@ import { SIZE } from "../aec/pixels.js";
 import { preprocess, toGray } from "../aec/preprocess.js";
 import { bitSplit, latentOrder } from "../aec/bits.js";
 import { decodeStream, encodeDigits } from "../aec/format.js";
+import { TableSet } from "../aec/tables.js";
 
 export const PIXELS = SIZE * SIZE;
 export { SIZE, preprocess };
@@ -113,7 +114,7 @@ class Engine {
   inspect(bytes) {
     const tables = this.codecs.tables;
     const split = bitSplit(bytes, tables, { maxDigits: this.codecs.maxDigits });
-    const t = tables.get(split.modelId);
+    const t = TableSet.of(tables.get(split.modelId)); // the talk's network has plain tables
     const E = t.numElements;
     const { rows } = decodeStream(bytes, tables, { maxDigits: this.codecs.maxDigits });
     const c0 = t.clusters[0];
