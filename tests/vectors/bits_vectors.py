@@ -4,7 +4,7 @@ Written by the one vectors tool: ``python tests/vectors/make_vectors.py bits``
 (``--check`` to compare instead).  It splits files that other vectors already hold:
 every valid file of format_v2.json's and format_v3.json's suites (their own tables),
 and the first sample digit's file at every shipped level (models_v1.json, with the
-tables in site/models/tables/).
+tables in site/models/tables/). ``make convert`` remakes it after models_v1.json.
 
 Layout of bits_v1.json
 ----------------------
@@ -54,23 +54,26 @@ def _suite_set(source: str, suite: dict) -> dict:
             "files": [_file(v["name"], v["hex"], models) for v in suite["vectors"]]}
 
 
-def _shipped_set() -> dict:
-    vectors = json.loads((HERE / "models_v1.json").read_text())["vectors"]
+def _shipped_set(vectors_dir: Path, site_models: Path) -> dict:
+    vectors = json.loads((vectors_dir / "models_v1.json").read_text())["vectors"]
     first = {}
     for v in vectors:
         first.setdefault(v["model_id"], v)
-    models = {m: TableSet.from_json((ROOT / TABLES_DIR / f"{m}.json").read_text()) for m in sorted(first)}
+    models = {m: TableSet.from_json((site_models / "tables" / f"{m}.json").read_text()) for m in sorted(first)}
     return {"source": TABLES_DIR, "suite": None,
             "orders": {str(m): latent_order(t).tolist() for m, t in models.items()},
             "files": [_file(f"sample digit {v['digit']}, model {m}", v["hex"], models) for m, v in sorted(first.items())]}
 
 
-def build() -> dict:
+def build(vectors_dir: Path = HERE, site_models: Path = ROOT / "site" / "models") -> dict:
+    """The vectors of the files in ``vectors_dir`` (format and model vectors) with the tables in ``site_models``."""
     sets = []
     for name in ("format_v2.json", "format_v3.json"):
-        for suite in json.loads((HERE / name).read_text())["suites"]:
+        path = Path(vectors_dir) / name
+        # a scratch folder (make train VECTORS_DIR=...) holds only the model vectors
+        for suite in json.loads((path if path.exists() else HERE / name).read_text())["suites"]:
             sets.append(_suite_set(name, suite))
-    sets.append(_shipped_set())
+    sets.append(_shipped_set(Path(vectors_dir), Path(site_models)))
     return {"description": "Where a file's bits go (site/format.md); made by tests/vectors/make_vectors.py bits.",
             "texts": [[q, bits_text(q)] for q in TEXT_CASES], "sets": sets}
 

@@ -10,7 +10,8 @@
               sample digits and 1000 test digits (model_vectors.py); `make convert`
               runs it after every conversion, since they carry the export's hashes
 * bits:       bits_v1.json, where the bits of those files go (bits_vectors.py); needs
-              format_v2.json, format_v3.json, models_v1.json and site/models/tables
+              format_v2.json, format_v3.json and models_v1.json (in --out) and the export's
+              tables (--site-models); `make convert` runs it after models
 
 No name: all five (bits last, after the files it splits). ``--check`` writes nothing and exits 1 if a file differs
 from what would be written. Run from anywhere; the files are written atomically.
@@ -55,7 +56,7 @@ def texts(kind: str, args) -> dict:
     if kind == "bits":
         import bits_vectors
 
-        return {args.out / "bits_v1.json": bits_vectors.dumps(bits_vectors.build())}
+        return {args.out / "bits_v1.json": bits_vectors.dumps(bits_vectors.build(args.out, Path(args.site_models)))}
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import model_vectors
