@@ -267,3 +267,37 @@ def test_no_axe_violation_and_screenshots(browser, site_url, make_probe, where):
         inside.screenshot(path=SHOTS / f"inside-lowrate-{where}.png")
     finally:
         context.close()
+
+
+def test_an_edited_file_shares_and_comes_back_with_back(probe):
+    prepare(probe.page)
+    ready(probe)
+    page = probe.page
+    original = shown_bytes(page)
+    for k in range(8 * len(original) - 1, 11, -1):  # a payload bit whose flip is still a file
+        edited = bytearray(original)
+        edited[k >> 3] ^= 0x80 >> (k & 7)
+        try:
+            decode_stream(bytes(edited), TABLES)
+            break
+        except FormatError:
+            continue
+    input_before = pixels_of(page, "input")
+    flip(page, k)
+    page.wait_for_function("h => document.querySelector('[data-testid=compressed-hex]').textContent.replace(/ /g, '') === h",
+                           arg=bytes(edited).hex())
+    wait_idle(page)
+    page.get_by_test_id("share-link").click()
+    page.wait_for_function("() => location.hash.startsWith('#aec=')")
+    n = inside_count(page)
+    page.locator("[data-testid=sample][data-index='2']").click()
+    wait_inside(page, n + 1)
+    wait_idle(page)
+    page.go_back()
+    page.wait_for_function("h => document.querySelector('[data-testid=compressed-hex]').textContent.replace(/ /g, '') === h",
+                           arg=bytes(edited).hex())
+    wait_idle(page)
+    assert pixels_of(page, "input") == input_before
+    assert page.get_by_test_id("hex-view").input_value().replace(" ", "") == bytes(edited).hex()
+    check_split(page)
+    probe.assert_clean()

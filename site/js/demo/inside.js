@@ -106,6 +106,12 @@ export class Inside {
     });
   }
 
+  /** An edited file brought back by the browser's history (ui.js' restore): shown as edited, nothing to undo. */
+  restore(bytes) {
+    this.editor.clear();
+    this.requestEdit(bytes);
+  }
+
   /** A slider moved (walk.js): the latents made into a file and decoded; an edit like any other. */
   requestMove(symbols) {
     const modelId = this.modelId;

@@ -45,6 +45,7 @@ export class Demo {
     this.sampleIndex = null;
     this.opened = null; // {name} of the file or link shown (null for a link), when that is the source
     this.shownKey = null; // what is on screen: a snapshot's id or "link:<text>" (sharing.js)
+    this.edited = false; // the file shown was edited inside the file (inside.js)
     this.runs = 0;
     this.job = null; // the next piece of work (latest request wins)
     this.busy = false;
@@ -313,6 +314,7 @@ export class Demo {
   showResult(bytes, result, encodeMs, original, firstRun) {
     this.results.show(bytes, result, encodeMs, original, firstRun);
     this.sharing.update(bytes);
+    this.edited = false;
     this.inside?.load(bytes, result);
     this.runs += 1;
     this.root.dataset.run = String(this.runs);
@@ -340,6 +342,7 @@ export class Demo {
     this.results.show(bytes, result, undefined, this.input, false);
     this.results.clearBaselines(); // they matched the encoder's size
     this.sharing.update(bytes);
+    this.edited = true;
   }
 
   /** Edited bytes that are no file (inside.js says why): no digit, nothing to download or share. */
@@ -361,6 +364,7 @@ export class Demo {
       pixels: this.opened ? null : this.input,
       modelId: Number(this.v.quality.value),
       bytes: this.results.bytes,
+      edited: this.edited, // bytes edited inside the file: restored as they are, not compressed again
       name: this.opened?.name ?? null,
     };
   }
@@ -370,7 +374,14 @@ export class Demo {
     this.clearError();
     const quality = this.v.quality;
     if (quality.querySelector(`option[value="${snap.modelId}"]`)) quality.value = String(snap.modelId);
-    if (snap.pixels) {
+    if (snap.pixels && snap.edited && snap.bytes && this.inside) {
+      // an edited file (inside.js): its input as it was, and its bytes as they were edited
+      this.pad.showDigit(snap.pixels);
+      this.sampleIndex = snap.sampleIndex;
+      Object.assign(this, { source: snap.source, description: snap.description, opened: null });
+      this.showInput(snap.pixels, snap.source, snap.description);
+      this.inside.restore(snap.bytes);
+    } else if (snap.pixels) {
       this.pad.showDigit(snap.pixels);
       this.sampleIndex = snap.sampleIndex;
       this.setInput(snap.pixels, snap.source, snap.description);
