@@ -227,7 +227,7 @@ def test_the_morphs_ends_are_the_two_reconstructions(probe):
     page.get_by_test_id("morph-to").select_option("1")
     page.get_by_test_id("morph-go").click()
     frames = page.get_by_test_id("morph-frame")
-    expect(frames).to_have_count(9)
+    expect(frames).to_have_count(9, timeout=30_000)  # nine digits through the decoder, on a busy CPU
     assert int(frames.first.get_attribute("data-bytes")) == len(start_bytes)
     assert np.max(np.abs(as_image(frames.first.get_attribute("data-pixels")) - as_image(start))) <= TOLERANCE
     assert [int(frames.nth(i).get_attribute("data-swapped")) for i in range(9)] == [0, 4, 8, 12, 16, 20, 24, 28, 32]
@@ -253,18 +253,27 @@ def test_no_axe_violation_and_screenshots(browser, site_url, make_probe, where):
         ready(probe)
         found = axe_check.blocking(axe_check.run(page))
         assert not found, axe_check.describe(found)
+        # every part has its heading as its name
+        names = page.evaluate("""() => [...document.querySelectorAll('.aec-inside, .aec-inside section')]
+            .map(s => document.getElementById(s.getAttribute('aria-labelledby'))?.textContent)""")
+        assert names == ["Inside the file", "Where the bits go", "Edit the bytes", "Walk the latents"], names
         SHOTS.mkdir(parents=True, exist_ok=True)
         inside = page.get_by_test_id("inside")
         inside.scroll_into_view_if_needed()
         page.screenshot(path=SHOTS / f"inside-grid-{where}.png", full_page=False)
         choose_level(page, LOWRATE)
         page.get_by_test_id("morph-go").click()
-        expect(page.get_by_test_id("morph-frame")).to_have_count(9)
+        expect(page.get_by_test_id("morph-frame")).to_have_count(9, timeout=30_000)
         wait_idle(page)
         page.locator("details.aec-all-parts").first.evaluate("d => d.open = true")
         found = axe_check.blocking(axe_check.run(page))
         assert not found, axe_check.describe(found)
         inside.screenshot(path=SHOTS / f"inside-lowrate-{where}.png")
+        flip(page, 0)  # no digit file: the format's error, in words
+        expect(page.get_by_test_id("edit-error")).to_be_visible()
+        found = axe_check.blocking(axe_check.run(page))
+        assert not found, axe_check.describe(found)
+        page.get_by_test_id("editor").screenshot(path=SHOTS / f"inside-error-{where}.png")
     finally:
         context.close()
 

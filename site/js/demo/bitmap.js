@@ -44,8 +44,9 @@ export class BitMap {
     // a region that scrolls: it takes the focus, so the keyboard can scroll it
     this.scroller = el("div", { class: "aec-parts-box", tabindex: "0", role: "region" }, table);
     ui.attr(this.scroller, "aria-label", TEXT.thBits);
-    this.node = el("section", { class: "aec-bitmap", "aria-labelledby": ui.id("aec-bits-title") },
-      el("h3", { id: ui.id("aec-bits-title") }, ui.t(TEXT.bitsTitle)),
+    const title = ui.id("aec-bits-title");
+    this.node = el("section", { class: "aec-bitmap", "aria-labelledby": title },
+      el("h3", { id: title }, ui.t(TEXT.bitsTitle)),
       el("p", { class: "aec-total" }, this.total, ui.t(TEXT.bitsIn), " ", this.sum),
       this.stack,
       el("div", { class: "aec-picture" }, this.canvas, this.bars),

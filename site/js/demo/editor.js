@@ -2,7 +2,7 @@
 // (a toggle button each, one tab stop: the arrow keys move, Enter or Space
 // flips). Every change goes to onEdit(bytes); inside.js decodes it and says
 // what came of it. Undo steps back through the edits of the file shown.
-// Test hook: data-testid hex-view (the editable hex), bit (one per bit, data-index).
+// Test hooks: data-testid editor, hex-view (the editable hex), bit (one per bit, data-index), undo-edit, edit-error.
 
 import { el } from "./dom.js";
 import { toHex } from "./numbers.js";
@@ -35,8 +35,9 @@ export class ByteEditor {
     ui.attr(this.bits, "aria-label", TEXT.bitsGroup);
     this.undoButton = el("button", { type: "button", "data-testid": "undo-edit", disabled: true }, ui.t(TEXT.undo));
     this.message = el("p", { class: "aec-edit-error", "data-testid": "edit-error", role: "alert", hidden: true });
-    this.node = el("section", { class: "aec-editor", "aria-labelledby": ui.id("aec-edit-title") },
-      el("h3", { id: ui.id("aec-edit-title") }, ui.t(TEXT.editTitle)),
+    const title = ui.id("aec-edit-title");
+    this.node = el("section", { class: "aec-editor", "data-testid": "editor", "aria-labelledby": title },
+      el("h3", { id: title }, ui.t(TEXT.editTitle)),
       el("p", { class: "aec-muted aec-hint" }, ui.t(TEXT.editHelp)),
       el("label", { for: hexId }, ui.t(TEXT.hexLabel)), this.hex, this.message, this.bits,
       el("div", { class: "aec-files" }, this.undoButton));

@@ -36,8 +36,9 @@ export class LatentWalk {
         el("label", { for: this.from.id }, ui.t(TEXT.morphFrom)), this.from,
         el("label", { for: this.to.id }, ui.t(TEXT.morphTo)), this.to, this.go),
       this.frames);
-    this.node = el("section", { class: "aec-walk", "aria-labelledby": ui.id("aec-walk-title") },
-      el("h3", { id: ui.id("aec-walk-title") }, ui.t(TEXT.walkTitle)), this.note, this.controls);
+    const title = ui.id("aec-walk-title");
+    this.node = el("section", { class: "aec-walk", "aria-labelledby": title },
+      el("h3", { id: title }, ui.t(TEXT.walkTitle)), this.note, this.controls);
     this.fromPicked = false;
     this.from.addEventListener("change", () => { this.fromPicked = true; });
     this.go.addEventListener("click", () => this.onMorph(this.from.value, this.to.value));
