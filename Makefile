@@ -109,7 +109,7 @@ evaluate: setup fashion-mnist
 
 convert: setup
 	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --runtime-out $(RUNTIME_MODELS_DIR)
-	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
+	$(PY) tests/vectors/make_vectors.py models bits --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
 
 # Every shared Python/JavaScript test vector (tests/vectors/), from one tool.
 vectors: setup

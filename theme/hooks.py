@@ -25,6 +25,8 @@ What this does at build time, and why:
   (slide_fonts.py); the pages' images get their sizes and their tables
   keyboard-scrollable regions (page_html.py); 404.html finds the site's root
   folder itself, so it works at any depth under any sub-path (not_found.py).
+* The slide "Where the bits go": a real file's bit map, split by aec/bits.py
+  and drawn as SVG at build time (bit_map.py).
 """
 
 from __future__ import annotations
@@ -41,12 +43,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 try:  # mkdocs puts this file's folder on sys.path while it loads the hook
+    import bit_map
     import not_found
     import page_html
     import results_fill
     import slide_fonts
 except ImportError:  # imported as theme.hooks (the tests)
-    from theme import not_found, page_html, results_fill, slide_fonts
+    from theme import bit_map, not_found, page_html, results_fill, slide_fonts
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -283,6 +286,13 @@ def on_files(files: Files, config) -> Files:
     except results_fill.ResultsError as e:
         raise PluginError(str(e)) from None
     html = Path(slides.abs_src_path).read_text(encoding="utf-8")
+    try:  # a real file's bit map, with markers of its level's averages (bit_map.py)
+        figure, svgs = bit_map.make(ROOT, _results)
+    except bit_map.BitMapError as e:
+        raise PluginError(str(e)) from None
+    html = html.replace(bit_map.MARKER, figure)
+    for name, svg in svgs.items():
+        put(posixpath.join(posixpath.dirname(SLIDES), name), content=svg.encode("utf-8"))
     html = fill_results(html, SLIDES)
     html = inject_demo(html, SLIDES, files)
     html = fill_csp(html, SLIDES, [notes_window_script_hash()])

@@ -99,10 +99,10 @@ STAGES = (
                                  "--codecs-dir", s.runtime_models_dir, "--results-dir", s.results_dir, *s.eval_args],
           lambda s: Path(s.results_dir, "results.json"), 3379,
           "MNIST and Fashion-MNIST, the baselines not yet cached"),
-    Stage("vectors", lambda s: ["tests/vectors/make_vectors.py", "models", "--models-dir", s.models_dir,
+    Stage("vectors", lambda s: ["tests/vectors/make_vectors.py", "models", "bits", "--models-dir", s.models_dir,
                                 "--site-models", s.site_models_dir, "--out", s.vectors_dir],
-          lambda s: Path(s.vectors_dir, "models_v1_bulk.json"), 9,
-          "the shipped models' test vectors"),
+          lambda s: Path(s.vectors_dir, "bits_v1.json"), 9,
+          "the shipped models' test vectors and where their bits go"),
 )
 
 

@@ -1,6 +1,6 @@
 """The one tool that writes the shared Python/JavaScript test vectors in tests/vectors/.
 
-    python tests/vectors/make_vectors.py [format] [format3] [preprocess] [levels] [models] [--check]
+    python tests/vectors/make_vectors.py [format] [format3] [preprocess] [levels] [models] [bits] [--check]
 
 * format:     format_v2.json, tables, files and refused files (format_vectors.py)
 * format3:    format_v3.json, version 3's headers (model ids 8..14, the escape of later
@@ -11,9 +11,12 @@
 * models:     models_v1.json and models_v1_bulk.json, the shipped models on the demo's
               sample digits and 1000 test digits (model_vectors.py); `make convert`
               runs it after every conversion, since they carry the export's hashes
+* bits:       bits_v1.json, where the bits of those files go (bits_vectors.py); needs
+              format_v2.json, format_v3.json and models_v1.json (in --out) and the export's
+              tables (--site-models); `make convert` runs it after models
 
-No name: all five. ``--check`` writes nothing and exits 1 if a file differs
-from what would be written. Run from anywhere; the files are written atomically.
+No name: all six (bits last, after the files it splits). ``--check`` writes nothing and
+exits 1 if a file differs from what would be written. Run from anywhere; the files are written atomically.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ for path in (str(ROOT), str(HERE)):
 
 from aec import atomic  # noqa: E402
 
-KINDS = ("format", "format3", "preprocess", "levels", "models")
+KINDS = ("format", "format3", "preprocess", "levels", "models", "bits")
 
 
 def texts(kind: str, args) -> dict:
@@ -60,6 +63,10 @@ def texts(kind: str, args) -> dict:
                "scale": [lv.model_id for lv in levels.LEVELS], "default_model_id": levels.DEFAULT_MODEL_ID,
                "quality_of": {str(m): levels.quality_of(m) for m in range(fmt.MAX_MODEL_ID + 1)}}
         return {args.out / "levels.json": json.dumps(obj, indent=1, sort_keys=True) + "\n"}
+    if kind == "bits":
+        import bits_vectors
+
+        return {args.out / "bits_v1.json": bits_vectors.dumps(bits_vectors.build(args.out, Path(args.site_models)))}
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import model_vectors
@@ -74,7 +81,7 @@ def texts(kind: str, args) -> dict:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="make_vectors.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("kinds", nargs="*", metavar="{format,format3,preprocess,levels,models}", help="default: all five")
+    p.add_argument("kinds", nargs="*", metavar="{format,format3,preprocess,levels,models,bits}", help="default: all six")
     p.add_argument("--check", action="store_true", help="compare with the stored files instead of writing them")
     p.add_argument("--out", type=Path, default=HERE, help="folder of the vectors (default: tests/vectors)")
     p.add_argument("--models-dir", default=ROOT / "models", help="models: the trained Keras models")

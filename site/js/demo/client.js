@@ -9,6 +9,9 @@
 //   await engine.compress(pixels, id)    -> {bytes, encodeMs}
 //   await engine.decompress(bytes)       -> {modelId, images: [Uint8Array(784)], decodeMs}
 //   await imageDigit(bitmap)             -> Uint8Array(784), MNIST-style (needs no models)
+//   await engine.inspect(bytes)          -> where a decompressed file's bits go, its latents (engine.js)
+//   await engine.fromSymbols(id, latents) -> {bytes, images: [Uint8Array(784)]}
+//   await engine.morph(id, a, b, steps)  -> {frames: [{bytes, swapped}], images: [Uint8Array(784), ...]}
 
 import { engineOps, PIXELS, webglAvailable } from "./engine.js";
 import { imageRgba } from "./images.js";
@@ -136,6 +139,23 @@ class EngineClient {
     const images = [];
     for (let i = 0; i < pixels.length; i += PIXELS) images.push(pixels.subarray(i, i + PIXELS));
     return { modelId, images, decodeMs };
+  }
+
+  /** A file decompressed before -> where its bits go and its latents (engine.js' inspect). */
+  inspect(bytes) {
+    return this.call("inspect", { bytes: Uint8Array.from(bytes) });
+  }
+
+  /** A learned level's latents -> {bytes, images}: the file they make and its digit. */
+  async fromSymbols(modelId, symbols) {
+    const { bytes, pixels } = await this.call("fromSymbols", { modelId, symbols: Int32Array.from(symbols) });
+    return { bytes, images: [pixels] };
+  }
+
+  /** Two digits' latents, walked in `steps` steps -> {frames: [{bytes, swapped}], images}. */
+  async morph(modelId, a, b, steps) {
+    const { frames, pixels } = await this.call("morph", { modelId, a: Uint8Array.from(a), b: Uint8Array.from(b), steps });
+    return { frames, images: frames.map((_, i) => pixels.subarray(i * PIXELS, (i + 1) * PIXELS)) };
   }
 
   /** An ImageBitmap -> MNIST-style pixels (the bitmap is handed over and closed). */

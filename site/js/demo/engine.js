@@ -16,9 +16,13 @@
 
 import { SIZE } from "../aec/pixels.js";
 import { preprocess, toGray } from "../aec/preprocess.js";
+import { bitSplit, latentOrder } from "../aec/bits.js";
+import { decodeStream, encodeDigits } from "../aec/format.js";
+import { TableSet } from "../aec/tables.js";
 
 export const PIXELS = SIZE * SIZE;
 export { SIZE, preprocess };
+export { bitsText, ONE_BIT } from "../aec/bits.js";
 
 const MODELS_URL = new URL("../../models/", import.meta.url).href;
 // Only without WebGL: the WebGL bundle does not need it (tfjs.js loads the rest).
@@ -101,6 +105,61 @@ class Engine {
     const { modelId, images } = await this.codecs.decompressFile(bytes);
     return { modelId, pixels: images, decodeMs: performance.now() - t0 };
   }
+
+  /**
+   * A valid file whose tables are loaded (decompress it first) -> where its bits go
+   * (bits.js' split), its first digit's latents (symbols), their range in cluster 0
+   * (lows, highs), the model's latentShape and its latents most-used first (order).
+   */
+  inspect(bytes) {
+    const tables = this.codecs.tables;
+    const split = bitSplit(bytes, tables, { maxDigits: this.codecs.maxDigits });
+    const t = TableSet.of(tables.get(split.modelId)); // the talk's network has plain tables
+    const E = t.numElements;
+    const { rows } = decodeStream(bytes, tables, { maxDigits: this.codecs.maxDigits });
+    const c0 = t.clusters[0];
+    const highs = Int32Array.from(c0.offsets, (o, e) => o + c0.sizes[e] - 1);
+    return { ...split, latentShape: this.codecs.codecFor(split.modelId).latentShape,
+      symbols: t.symbols(rows).slice(0, E), lows: Int32Array.from(c0.offsets), highs, order: latentOrder(t) };
+  }
+
+  /** A learned level's latents (Int32Array(E), clamped as the encoder clamps) -> {bytes, pixels}. */
+  async fromSymbols(modelId, symbols) {
+    const t = this.codecs.tables.get(modelId);
+    const rows = t.choose(symbols);
+    const [bytes] = encodeDigits(modelId, rows, t);
+    return { bytes, pixels: await this.codecs.codecFor(modelId).decodeRows(rows, modelId) };
+  }
+
+  /**
+   * Two digits (Uint8Array(784) each) at a learned level -> the walk from the first's
+   * latents to the second's, `steps` steps, each taking a further share of the second's
+   * latents, most-used first: {frames: [{bytes, swapped}], pixels: Uint8Array(frames*784)}.
+   * Frame 0 and the last are the two digits' own files.
+   */
+  async morph(modelId, a, b, steps) {
+    const codec = this.codecs.codecFor(modelId);
+    const t = this.codecs.tables.get(modelId);
+    const E = t.numElements;
+    const both = new Uint8Array(2 * PIXELS);
+    both.set(a);
+    both.set(b, PIXELS);
+    const ends = await codec.encodeSymbols(both, modelId);
+    const order = latentOrder(t);
+    const symbols = new Int32Array((steps + 1) * E);
+    const swapped = [];
+    for (let i = 0; i <= steps; i++) {
+      const k = Math.round((i * E) / steps);
+      const frame = ends.slice(0, E);
+      for (const e of order.subarray(0, k)) frame[e] = ends[E + e];
+      symbols.set(frame, i * E);
+      swapped.push(k);
+    }
+    const rows = t.choose(symbols);
+    const files = encodeDigits(modelId, rows, t);
+    const pixels = await codec.decodeRows(rows, modelId);
+    return { frames: files.map((bytes, i) => ({ bytes, swapped: swapped[i] })), pixels };
+  }
 }
 
 /** tf.js on WebGL (when `webgl` and this context has it, else CPU) and the models of site/models/. */
@@ -135,6 +194,9 @@ export function engineOps(rgbaOf) {
     },
     compress: ({ pixels, modelId }) => loaded().compress(pixels, modelId),
     decompress: ({ bytes }) => loaded().decompress(bytes),
+    inspect: ({ bytes }) => loaded().inspect(bytes),
+    fromSymbols: ({ modelId, symbols }) => loaded().fromSymbols(modelId, symbols),
+    morph: ({ modelId, a, b, steps }) => loaded().morph(modelId, a, b, steps),
     /** An image -> MNIST-style Uint8Array(784) (all zeros when it shows no ink); needs no models. */
     image: ({ image }) => {
       const { data, width, height } = rgbaOf(image);

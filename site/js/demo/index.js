@@ -22,6 +22,8 @@
 //   numbers.js    PSNR and number formats
 //   strings.js    every text, in English and Dutch
 //   dom.js, drawing.js, view.js, results.js, ui.js   the page
+//   inside.js     inside the file (the demo page only): bitmap.js (where the bits go),
+//                 editor.js (edit the bytes), walk.js (the low-rate latents and a morph)
 //
 // Test hooks: window.aecDemo ({demos, engine(), firstReconstruction}), the
 // performance mark "aec-first-reconstruction", and those listed in ui.js.

@@ -17,6 +17,7 @@ import { preprocess } from "./engine.js";
 import { errorText, isBlank } from "./numbers.js";
 import { Opener } from "./opening.js";
 import { Results, hexOf } from "./results.js";
+import { Inside } from "./inside.js";
 import { getSamples } from "./samples.js";
 import { Sharing } from "./sharing.js";
 import { TEXT } from "./strings.js";
@@ -44,6 +45,7 @@ export class Demo {
     this.sampleIndex = null;
     this.opened = null; // {name} of the file or link shown (null for a link), when that is the source
     this.shownKey = null; // what is on screen: a snapshot's id or "link:<text>" (sharing.js)
+    this.edited = false; // the file shown was edited inside the file (inside.js)
     this.runs = 0;
     this.job = null; // the next piece of work (latest request wins)
     this.busy = false;
@@ -55,6 +57,8 @@ export class Demo {
     this.results = new Results(this.v, (node, entry) => this.setText(node, entry));
     this.sharing = new Sharing(this, this.v);
     this.opener = new Opener(this);
+    this.inside = this.compact ? null : new Inside(this); // the demo page only: it needs the room
+    if (this.inside) root.append(this.inside.node);
     this.pad = new DrawingPad(this.v.drawCanvas, {
       onStart: () => {
         if (this.source !== "draw") this.pad.clear(); // a sample or a file was shown: start afresh
@@ -169,6 +173,7 @@ export class Demo {
     this.opened = null;
     this.showInput(null, "none");
     this.results.clear();
+    this.inside?.clear();
     this.sharing.update(null);
     this.showError(entry, slot);
     this.setStatus(TEXT.nothingShown);
@@ -250,6 +255,7 @@ export class Demo {
     }));
     this.markSample(this.source === "sample" ? this.sampleIndex : null);
     this.v.randomButton.hidden = samples.length <= chosen.length;
+    this.inside?.walk.setChoices(!!this.input, samples);
     this.relayout();
   }
 
@@ -297,6 +303,7 @@ export class Demo {
     if (!pixels || isBlank(pixels)) {
       this.job = null;
       this.results.clear();
+      this.inside?.clear();
       this.sharing.update(null);
       this.setStatus(pixels ? TEXT.emptyDrawing : TEXT.nothingYet);
       return;
@@ -307,6 +314,8 @@ export class Demo {
   showResult(bytes, result, encodeMs, original, firstRun) {
     this.results.show(bytes, result, encodeMs, original, firstRun);
     this.sharing.update(bytes);
+    this.edited = false;
+    this.inside?.load(bytes, result);
     this.runs += 1;
     this.root.dataset.run = String(this.runs);
     if (this.runs === 1) this.relayout();
@@ -327,6 +336,21 @@ export class Demo {
     this.results.clearBaselines();
   }
 
+  /** Bytes edited inside the file (inside.js), decoded: shown against the same input, to download or share. */
+  showEdited(bytes, result) {
+    this.clearError();
+    this.results.show(bytes, result, undefined, this.input, false);
+    this.results.clearBaselines(); // they matched the encoder's size
+    this.sharing.update(bytes);
+    this.edited = true;
+  }
+
+  /** Edited bytes that are no file (inside.js says why): no digit, nothing to download or share. */
+  showRefused() {
+    this.results.clear();
+    this.sharing.update(null);
+  }
+
   // --- history (sharing.js) ---
 
   /** What is shown, as a cloneable value that restore() brings back. */
@@ -340,6 +364,7 @@ export class Demo {
       pixels: this.opened ? null : this.input,
       modelId: Number(this.v.quality.value),
       bytes: this.results.bytes,
+      edited: this.edited, // bytes edited inside the file: restored as they are, not compressed again
       name: this.opened?.name ?? null,
     };
   }
@@ -349,7 +374,14 @@ export class Demo {
     this.clearError();
     const quality = this.v.quality;
     if (quality.querySelector(`option[value="${snap.modelId}"]`)) quality.value = String(snap.modelId);
-    if (snap.pixels) {
+    if (snap.pixels && snap.edited && snap.bytes && this.inside) {
+      // an edited file (inside.js): its input as it was, and its bytes as they were edited
+      this.pad.showDigit(snap.pixels);
+      this.sampleIndex = snap.sampleIndex;
+      Object.assign(this, { source: snap.source, description: snap.description, opened: null });
+      this.showInput(snap.pixels, snap.source, snap.description);
+      this.inside.restore(snap.bytes);
+    } else if (snap.pixels) {
       this.pad.showDigit(snap.pixels);
       this.sampleIndex = snap.sampleIndex;
       this.setInput(snap.pixels, snap.source, snap.description);

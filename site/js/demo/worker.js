@@ -2,7 +2,7 @@
 // loading tf.js, compiling WebGL shaders and running the networks never block
 // drawing, scrolling or typing. tf.js' WebGL backend draws on an
 // OffscreenCanvas here. client.js starts it and is its only correspondent:
-//   in:  {id, op, args}            op: load | compress | decompress | image
+//   in:  {id, op, args}            op: load | compress | decompress | inspect | fromSymbols | morph | image
 //   out: {id, value} or {id, error: "one line"}
 
 import { engineOps } from "./engine.js";
