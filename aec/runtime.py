@@ -9,9 +9,9 @@ The converter (converter/runtime.py) writes, per network folder:
   learned codec also ``sse_and_gradient``: one digit's squared error against ``target`` and its
   gradient with respect to the symbols (aec/search.py ranks its moves by them).
 
-The batch is fixed (:class:`Network` pads the last one): with every shape static, LiteRT hands
-the whole graph to XNNPACK, 3.5x faster than the same graph with a batch of any size (measured
-on the codec's decoder, batches of 64, this 2-core machine).
+The batch is fixed (:class:`Network` pads the last one): the codec's decoder ran 3.5x faster so
+than the same graph exported with a batch of any size (batches of 64, this 2-core machine;
+README, "Tried and dropped").
 
 A :class:`Network` has the ``predict`` the codec classes call (Keras's signature), so
 training can hand them Keras models instead.

@@ -26,11 +26,11 @@ One round, for every digit still improving:
 3. keep the best candidate if it lowers J; a digit whose candidates all fail
    is finished.
 
-About 40 digits/s on 2 CPU cores (36-51 by level; the one-pass encoder: 8,000-12,000);
-``make bench`` measures both. A digit's symbols do not depend on the digits
-searched with it (the networks give each digit the same floats in any batch;
-tests/test_search.py checks), so ``batch`` and ``decode_batch`` trade only
-memory for speed: the command keeps the small defaults, evaluation passes more.
+Tens of digits a second on 2 CPU cores with the LiteRT export (aec/runtime.py), as it
+was with TensorFlow; ``make bench`` measures it beside the one-pass encoder. A digit's
+symbols do not depend on the digits searched with it (the networks give each digit the
+same floats in any batch; tests/test_search.py checks), so ``batch`` trades only memory
+for speed: the command keeps the small default, evaluation passes more.
 """
 
 from __future__ import annotations
@@ -44,9 +44,8 @@ ROUNDS = 10
 CANDIDATES = 16
 LAMBDA_SCALE = 1.5
 # Digits searched together (a round decodes up to BATCH * (CANDIDATES + 1) images), and
-# the decoder's batch for those: with TensorFlow's own ~550 MiB, a process searching
-# stays under 1 GB, with or without oneDNN (TensorFlow's Eigen path, its default on
-# older CPUs, took 120 MiB of scratch at 512, 38 MiB at 128, same speed).
+# the decoder's batch for those (a Keras decoder's; the LiteRT export's batch is fixed,
+# aec.runtime.BATCH): searching 260 digits stays under 100 MB (tests/test_cli_reads.py).
 BATCH = 128
 DECODE_BATCH = 128
 
