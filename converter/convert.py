@@ -57,7 +57,7 @@ os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-import training.codec_model  # noqa: E402,F401  (registers GDN / LevelGain so the models load)
+import training.layers  # noqa: E402,F401  (registers GDN / LevelGain / gelu_tanh so the models load)
 from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
 from aec import levels  # noqa: E402
 from aec.codec import model_ids_of, read_config  # noqa: E402

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from aec.codec import level_input, write_config
-from aec.pixels import to_float, to_symbols
+from aec.pixels import TALK_LATENT_BITS, to_float, to_symbols
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")
@@ -49,7 +49,8 @@ def write_tiny_models(folder: Path, images) -> Path:
     encoder.save(talk / "encoder.keras")
     decoder.save(talk / "decoder.keras")
     scale = max(latent_scale(encoder.predict(to_float(images[:500]), verbose=0)), 1e-3)
-    write_config(talk, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8], "latent_bits": 8})
+    write_config(talk, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8],
+                        "latent_bits": TALK_LATENT_BITS})
     from training.lowrate_model import LowRateParts
 
     _write_learned(folder / "codec", CodecParts(LAMBDAS), images, {})

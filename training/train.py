@@ -158,7 +158,8 @@ def plot_grid(rows, labels, path, title: str) -> None:
 def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128, resume=False, verbose=1):
     from aec import codec
     from training import metrics, networks
-    from training.talk_model import build_talk_autoencoder, latent_scale, split
+    from aec.pixels import TALK_LATENT_BITS
+    from training.talk_model import LATENT_SHAPE, build_talk_autoencoder, latent_scale, split
 
     xf, xtf = to_float(x_train), to_float(x_test)
     model, history, seconds = _fit("talk", build_talk_autoencoder, xf, xtf, y_train=xf, y_val=xtf,
@@ -171,7 +172,8 @@ def train_talk(x_train, x_test, out_dir, runs_dir, *, epochs=50, batch_size=128,
     with atomic.staged_folder(out) as stage:
         encoder.save(stage / "encoder.keras")
         decoder.save(stage / "decoder.keras")
-        codec.write_config(stage, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8], "latent_bits": 8})
+        codec.write_config(stage, {"model_id": 0, "latent_scale": scale, "latent_shape": list(LATENT_SHAPE),
+                                   "latent_bits": TALK_LATENT_BITS})
         talk = networks.keras_talk(stage)
         float_rec = to_pixels(decoder.predict(encoder.predict(xtf, batch_size=1000, verbose=0),
                                              batch_size=1000, verbose=0))
