@@ -1,8 +1,9 @@
-"""Command line: python -m training {train,evaluate,bench}.
+"""Command line: python -m training {train,evaluate,bound,bench}.
 
     python -m training train [--model talk|codec|lowrate|classifier|all] [--epochs N] [--resume]
     python -m training train --model codec-tables     (refit the trained codec's cluster tables)
     python -m training evaluate
+    python -m training bound      (the estimated rate-distortion limit -> results.json["bound"])
     python -m training bench
 
 Compressing and decompressing is the codec's own command: ``aec`` (aec/cli.py).
@@ -80,6 +81,27 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_bound(args) -> int:
+    import keras
+
+    from training import bound, bound_report, train
+
+    keras.utils.set_random_seed(args.seed)
+    print(f"training on: {train.describe_device()} (keras {keras.__version__})", flush=True)
+    (x_train, _), (x_test, _) = _data(args)
+    t0 = time.time()
+    entry = bound.train_bound(x_train, x_test, args.runs_dir, epochs=args.epochs, resume=args.resume,
+                              seed=args.seed, max_seconds=args.max_minutes * 60 if args.max_minutes else None,
+                              samples=args.samples, verbose=1 if sys.stdout.isatty() or args.progress else 2)
+    entry["seconds"] = round(time.time() - t0, 1)
+    from aec import atomic
+
+    atomic.write_json(os.path.join(args.runs_dir, "bound", "bound.json"), entry)  # kept if results.json is missing
+    bound_report.write_bound(entry, args.results_dir, args.models_dir)
+    print(f"bound: {entry['seconds']:.0f} s; wrote {args.results_dir}/results.json[\"bound\"]", flush=True)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from training import bench
 
@@ -124,6 +146,19 @@ def main(argv=None) -> int:
     p.add_argument("--rebuild", action="store_true",
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("bound", help="estimate the rate-distortion limit (a VAE's KL against PSNR) -> results.json")
+    common(p)
+    p.add_argument("--results-dir", default="site/results")
+    p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
+    p.add_argument("--epochs", type=int, default=None, help="default: 60 (training/bound.py: EPOCHS)")
+    p.add_argument("--max-minutes", type=float, default=40.0,
+                   help="stop after the epoch that passes this many minutes (default: 40; 0: no limit)")
+    p.add_argument("--samples", type=int, default=16, help="posterior samples per test digit when measuring")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--progress", action="store_true", help="progress bars even when not on a terminal")
+    p.set_defaults(func=cmd_bound)
 
     p = sub.add_parser("bench", help="encode/decode throughput")
     common(p)
