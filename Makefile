@@ -89,6 +89,7 @@ image-test:
 train: setup fashion-mnist
 	$(PY) -m training train --model all --models-dir $(MODELS_DIR) $(TRAIN_ARGS)
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(EVAL_ARGS)
+	$(PY) -m training bound --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) $(TRAIN_ARGS)
 	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR)
 	$(PY) tests/vectors/make_vectors.py models --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
 

@@ -142,3 +142,42 @@ def test_the_bound_command_keeps_its_numbers_through_a_rebuild(tmp_path):
     assert saved["bound"] == entry and saved["comparison"]["bound"]["quote"]["en"] == result["comparison"]["bound"]["quote"]["en"]
     assert "### The limit, estimated" in (tmp_path / "results.md").read_text()
     assert bound_report.kept(tmp_path) == entry
+
+
+def test_a_bound_started_from_the_low_rate_codec_is_that_codec_with_noise():
+    """codec_parts: the posterior's mean is the codec's latents, the decoder the codec's,
+    the scale the uniform noise's; the betas are the levels' slopes (log-SSE: 5 ln 10 / 10 lambda)."""
+    folder = ROOT / "models" / "lowrate"
+    if not (folder / "encoder.keras").exists():
+        pytest.skip("no trained low-rate codec")
+    from aec import codec
+
+    x = digits(64, seed=5)
+    parts = bound.codec_parts(folder, components=4, x_prior=x)
+    config = codec.read_config(folder)
+    assert parts.betas == pytest.approx([lam * 5 * math.log(10) / 10 for lam in config["lambdas"]])
+    encoder, decoder = (keras.saving.load_model(folder / f"{n}.keras") for n in ("encoder", "decoder"))
+    onehot = np.zeros((len(x), len(parts.betas)), np.float32)
+    onehot[:, 1] = 1
+    mean, scale = (np.asarray(t) for t in parts.encoder([to_float(x), onehot]))
+    np.testing.assert_allclose(mean, np.asarray(encoder([to_float(x), onehot])).reshape(len(x), -1), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(scale, 12 ** -0.5, rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(parts.decoder([mean, onehot])), np.asarray(decoder([mean, onehot])), atol=1e-5)
+    assert np.isfinite(np.asarray(parts.prior.log_prob(mean, onehot))).all()
+
+
+def test_refined_posteriors_are_measured_beside_the_encoders(trained):
+    from training import bound_refine
+
+    _, trainer, x = trained
+    x = x[:40]
+    mean, scale = bound_refine.refine(trainer, x, 1, steps=5, chunk=16)
+    assert mean.shape == scale.shape == (40, SMALL["latents"]) and np.all(scale > 0)
+    onehot = np.zeros((40, 2), np.float32)
+    onehot[:, 1] = 1
+    assert not np.allclose(mean, np.asarray(trainer.encoder([to_float(x), onehot])[0]))
+    assert trainer.decoder.trainable and trainer.prior.trainable  # given back as they were
+    rows = bound.measure(trainer, x, samples=2, refine_steps=3)
+    assert all(r["refine_steps"] == 3 and set(r["amortised"]) >= {"kl_bits", "psnr"} for r in rows)
+    assert "steps refined" in "\n".join(bound_report.markdown({**fake_result(lambda p: 8.0),
+                                                                "bound": {"levels": [{**rows[0], "run": "t"}]}}))

@@ -90,9 +90,15 @@ def cmd_bound(args) -> int:
     print(f"training on: {train.describe_device()} (keras {keras.__version__})", flush=True)
     (x_train, _), (x_test, _) = _data(args)
     t0 = time.time()
-    entry = bound.train_bound(x_train, x_test, args.runs_dir, epochs=args.epochs, resume=args.resume,
-                              seed=args.seed, max_seconds=args.max_minutes * 60 if args.max_minutes else None,
-                              samples=args.samples, verbose=1 if sys.stdout.isatty() or args.progress else 2)
+    runs = []
+    for init in args.init.split(","):
+        folder = None if init == "scratch" else os.path.join(args.models_dir, init)
+        runs.append(bound.train_bound(x_train, x_test, args.runs_dir, init=folder,
+                                      epochs=args.epochs, resume=args.resume, seed=args.seed,
+                                      max_seconds=args.max_minutes * 60 if args.max_minutes else None,
+                                      samples=args.samples, refine_steps=args.refine_steps,
+                                      verbose=1 if sys.stdout.isatty() or args.progress else 2))
+    entry = bound.combine(runs, bound_report.kept(args.results_dir))
     entry["seconds"] = round(time.time() - t0, 1)
     from aec import atomic
 
@@ -151,10 +157,15 @@ def main(argv=None) -> int:
     common(p)
     p.add_argument("--results-dir", default="site/results")
     p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
-    p.add_argument("--epochs", type=int, default=None, help="default: 60 (training/bound.py: EPOCHS)")
-    p.add_argument("--max-minutes", type=float, default=40.0,
-                   help="stop after the epoch that passes this many minutes (default: 40; 0: no limit)")
-    p.add_argument("--samples", type=int, default=16, help="posterior samples per test digit when measuring")
+    p.add_argument("--init", default="lowrate,codec",
+                   help="comma-separated: start from these trained codecs' networks (folders in --models-dir), "
+                        "or 'scratch' (default: lowrate,codec); results.json keeps the runs not named")
+    p.add_argument("--epochs", type=int, default=None, help="per run; default: 8 from a codec, 60 from scratch")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="per run: stop after the epoch that passes this many minutes")
+    p.add_argument("--samples", type=int, default=4, help="posterior samples per test digit when measuring")
+    p.add_argument("--refine-steps", type=int, default=0,
+                   help="refine each test digit's posterior this many Adam steps before measuring (bound_refine.py)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--progress", action="store_true", help="progress bars even when not on a terminal")

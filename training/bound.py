@@ -45,7 +45,10 @@ LATENTS = 96      # more than needed: the KL switches the unused ones off
 FILTERS = 32      # the transforms of training/lowrate_model.py, at the width of the mid-rate probes
 COMPONENTS = 64   # mixture components of the prior, per level
 EPOCHS = 60
-SAMPLES = 16      # posterior samples per test digit when measuring
+SAMPLES = 4       # posterior samples per test digit when measuring (the KL's s.e. over 10k digits: < 0.5 bit)
+# Started from a trained codec's networks (codec_parts): a few epochs, a gentler rate.
+WARM_EPOCHS, WARM_LEARNING_RATE = 8, 3e-4
+PRIOR_DIGITS = 20_000  # training digits for the mixture prior's k-means start
 LOG2 = math.log(2.0)
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -149,18 +152,107 @@ class BoundTrainer(CodecTrainer):
         return ops.mean(y_pred["bits"] - beta * psnr)
 
 
+@keras.saving.register_keras_serializable(package="training")
+class PosteriorScale(layers.Layer):
+    """The scale of q(z|x) for a codec's own encoder: per level and latent, not per digit.
+    Starts at the standard deviation of the uniform noise the codec trained with."""
+
+    def __init__(self, num_levels: int, num_elements: int, **kwargs):
+        super().__init__(**kwargs)
+        self.num_levels, self.num_elements = num_levels, num_elements
+        self.log_scale = self.add_weight(name="log_scale", shape=(num_levels, num_elements),
+                                         initializer=keras.initializers.Constant(math.log(12 ** -0.5) / PARAM_SCALE))
+        self.built = True
+
+    def call(self, mean, level_onehot):
+        return ops.zeros_like(mean) + ops.exp(ops.matmul(level_onehot, self.log_scale * PARAM_SCALE))
+
+    def get_config(self):
+        return {**super().get_config(), "num_levels": self.num_levels, "num_elements": self.num_elements}
+
+
+def codec_parts(folder, components=COMPONENTS, x_prior=None, seed=0):
+    """A bound whose encoder and decoder start as a trained codec's (models/lowrate or
+    models/codec): q(z|x) = N(the codec's latents, a learned scale per level and latent),
+    the decoder the codec's own; the mixture prior starts from k-means of the codec's
+    latents of ``x_prior`` (uint8 digits). Betas: each level's slope in bits per dB,
+    from its lambda (log-SSE loss: lambda * 5 ln 10 / 10; SSE loss: at the level's PSNR)."""
+    from pathlib import Path
+
+    from aec import codec as aec_codec
+    from training.lowrate_model import LOG_SSE_WEIGHT
+
+    folder = Path(folder)
+    config = aec_codec.read_config(folder)
+    metrics_json = __import__("json").loads((folder / "metrics.json").read_text())
+    log_sse = config.get("first_model_id", 1) > 1  # the low-rate network trains on ln(SSE)
+    betas = []
+    for lam, level in zip(config["lambdas"], metrics_json["levels"]):
+        sse = 784.0 * 10.0 ** (-level["psnr"] / 10.0)
+        betas.append(float(lam) * (LOG_SSE_WEIGHT if log_sse else sse) * math.log(10.0) / 10.0)
+    encoder = keras.saving.load_model(folder / "encoder.keras")
+    decoder = keras.saving.load_model(folder / "decoder.keras")
+    L, shape = len(betas), tuple(config["latent_shape"])
+    E = int(np.prod(shape))
+    image, level = keras.Input((28, 28, 1), name="image"), keras.Input((L,), name="level")
+    mean = layers.Flatten()(encoder([image, level]))
+    parts = BoundParts.__new__(BoundParts)
+    parts.betas = tuple(betas)
+    parts.encoder = keras.Model([image, level], [mean, PosteriorScale(L, E, name="scale")(mean, level)],
+                                name="bound_encoder")
+    z, level2 = keras.Input((E,), name="z"), keras.Input((L,), name="level")
+    parts.decoder = keras.Model([z, level2], decoder([layers.Reshape(shape)(z), level2]), name="bound_decoder")
+    parts.prior = MixturePrior(L, E, components, name="prior")
+    if x_prior is not None:
+        init_prior(parts, x_prior, seed)
+    return parts
+
+
+def init_prior(parts, x, seed=0, iterations=10):
+    """Per level: the mixture's components at k-means centres of the encoder's means on
+    the digits x, their scales the clusters' spreads (with the posterior's), weights their sizes."""
+    rng = np.random.default_rng(seed)
+    prior, L = parts.prior, len(parts.betas)
+    K, E = prior.components, prior.latents
+    means, log_scales, logits = (np.zeros((L, K * E), np.float32), np.zeros((L, K * E), np.float32),
+                                 np.zeros((L, K), np.float32))
+    for level in range(L):
+        onehot = np.zeros((len(x), L), np.float32)
+        onehot[:, level] = 1.0
+        m, s = (np.asarray(ops.convert_to_numpy(t), np.float64)
+                for t in parts.encoder.predict([to_float(x), onehot], batch_size=1000, verbose=0))
+        centres = m[rng.choice(len(m), K, replace=False)]
+        for _ in range(iterations):
+            assign = ((m ** 2).sum(1, keepdims=True) - 2 * m @ centres.T + (centres ** 2).sum(1)).argmin(1)
+            for k in range(K):
+                if np.any(assign == k):
+                    centres[k] = m[assign == k].mean(0)
+        spread = np.stack([m[assign == k].std(0) if np.sum(assign == k) > 1 else m.std(0) for k in range(K)])
+        counts = np.bincount(assign, minlength=K) + 1.0
+        means[level] = centres.reshape(-1) / PARAM_SCALE
+        log_scales[level] = 0.5 * np.log(spread ** 2 + s.mean(0) ** 2).reshape(-1) / PARAM_SCALE
+        logits[level] = np.log(counts / counts.sum()) / PARAM_SCALE
+    prior.set_weights([means, log_scales, logits])
+
+
 def build_bound(betas=BETAS, latents=LATENTS, filters=FILTERS, components=COMPONENTS, seed=0,
                 learning_rate=1e-3):
     parts = BoundParts(betas, latents, filters, components)
+    return compile_bound(parts, seed, learning_rate)
+
+
+def compile_bound(parts, seed=0, learning_rate=1e-3):
     trainer = BoundTrainer(parts.encoder, parts.decoder, parts.prior, parts.betas, seed=seed, name="bound")
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return trainer
 
 
-def kl_samples(trainer, x, level: int, samples: int = SAMPLES, seed: int = 0, batch_size: int = 1000):
+def kl_samples(trainer, x, level: int, samples: int = SAMPLES, seed: int = 0, batch_size: int = 1000,
+               posterior=None):
     """Per digit and posterior sample: the KL estimate log2 q(z|x) - log2 p(z) in bits,
     and the PSNR of the sampled reconstruction on 8-bit pixels. x: uint8 (N, 28, 28).
-    Returns two arrays of shape (N, samples)."""
+    ``posterior``: (mean, scale) arrays of every digit's q(z|x) (bound_refine.refine),
+    else the encoder's. Returns two arrays of shape (N, samples)."""
     rng = np.random.default_rng(seed)
     L = len(trainer.lambdas)
     bits, psnr = [], []
@@ -168,7 +260,10 @@ def kl_samples(trainer, x, level: int, samples: int = SAMPLES, seed: int = 0, ba
         xb = x[i:i + batch_size]
         onehot = np.zeros((len(xb), L), np.float32)
         onehot[:, level] = 1.0
-        mean, scale = (np.asarray(ops.convert_to_numpy(t)) for t in trainer.encoder([to_float(xb), onehot]))
+        if posterior is None:
+            mean, scale = (np.asarray(ops.convert_to_numpy(t)) for t in trainer.encoder([to_float(xb), onehot]))
+        else:
+            mean, scale = (np.asarray(a[i:i + batch_size], np.float32) for a in posterior)
         b, p = [], []
         for _ in range(samples):
             z = (mean + scale * rng.standard_normal(mean.shape)).astype(np.float32)
@@ -181,47 +276,83 @@ def kl_samples(trainer, x, level: int, samples: int = SAMPLES, seed: int = 0, ba
     return np.concatenate(bits), np.concatenate(psnr)
 
 
-def measure(trainer, x, samples: int = SAMPLES, seed: int = 0) -> list[dict]:
+def _row(bits, psnr) -> dict:
+    per_digit = bits.mean(1)
+    mse = np.mean(255.0 ** 2 * 10.0 ** (-psnr / 10.0))
+    return {"kl_bits": float(per_digit.mean()),
+            "kl_bits_stderr": float(per_digit.std(ddof=1) / math.sqrt(len(per_digit))),
+            "kl_bytes": float(per_digit.mean() / 8.0), "psnr": float(psnr.mean()),
+            "psnr_of_mean_mse": float(10.0 * np.log10(255.0 ** 2 / mse))}
+
+
+def measure(trainer, x, samples: int = SAMPLES, seed: int = 0, refine_steps: int = 0) -> list[dict]:
     """Per level: the estimate's rate (mean KL in bits, its standard error over
     digits) and distortion (mean per-digit PSNR of the sampled reconstructions;
-    also the PSNR of the mean squared error) on the digits x (uint8)."""
+    also the PSNR of the mean squared error) on the digits x (uint8). With
+    ``refine_steps``, each digit's posterior refined first (bound_refine.py); the
+    encoder's own numbers stay beside them as "amortised"."""
     rows = []
     for level, beta in enumerate(trainer.lambdas):
-        bits, psnr = kl_samples(trainer, x, level, samples, seed + level)
-        per_digit = bits.mean(1)
-        mse = np.mean(255.0 ** 2 * 10.0 ** (-psnr / 10.0))
-        rows.append({"beta_bits_per_db": beta, "kl_bits": float(per_digit.mean()),
-                     "kl_bits_stderr": float(per_digit.std(ddof=1) / math.sqrt(len(per_digit))),
-                     "kl_bytes": float(per_digit.mean() / 8.0), "psnr": float(psnr.mean()),
-                     "psnr_of_mean_mse": float(10.0 * np.log10(255.0 ** 2 / mse)),
-                     "digits": int(len(x)), "samples": int(samples)})
-        print(f"[bound] beta {beta:g}: {rows[-1]['kl_bits']:.1f} bits ({rows[-1]['kl_bytes']:.2f} B) "
-              f"at {rows[-1]['psnr']:.2f} dB", flush=True)
+        row = {"beta_bits_per_db": beta, **_row(*kl_samples(trainer, x, level, samples, seed + level)),
+               "digits": int(len(x)), "samples": int(samples), "refine_steps": 0}
+        if refine_steps:
+            from training import bound_refine
+
+            t0 = time.time()
+            posterior = bound_refine.refine(trainer, x, level, steps=refine_steps, seed=seed + level)
+            refined = _row(*kl_samples(trainer, x, level, samples, seed + level, posterior=posterior))
+            row = {**row, **refined, "refine_steps": int(refine_steps), "refine_seconds": round(time.time() - t0, 1),
+                   "amortised": {k: row[k] for k in refined}}
+        rows.append(row)
+        print(f"[bound] beta {beta:.1f}: {row['kl_bits']:.1f} bits ({row['kl_bytes']:.2f} B) "
+              f"at {row['psnr']:.2f} dB" + (f" (encoder alone: {row['amortised']['kl_bits']:.1f} bits at "
+                                            f"{row['amortised']['psnr']:.2f} dB)" if refine_steps else ""), flush=True)
     return rows
 
 
-def train_bound(x_train, x_test, runs_dir, *, epochs=None, batch_size=128, resume=False, seed=0,
-                learning_rate=1e-3, max_seconds=None, samples=SAMPLES, verbose=2, betas=BETAS,
+def train_bound(x_train, x_test, runs_dir, *, init=None, epochs=None, batch_size=128, resume=False, seed=0,
+                learning_rate=None, max_seconds=None, samples=SAMPLES, refine_steps=0, verbose=2, betas=BETAS,
                 latents=LATENTS, filters=FILTERS, components=COMPONENTS) -> dict:
-    """Train the bound's model (checkpointed in runs/bound, --resume continues) and
-    measure it on x_test. Returns the results.json["bound"] entry."""
+    """Train one bound (checkpointed in runs/bound[_<network>], --resume continues) and
+    measure it on x_test. ``init``: a codec folder (models/lowrate, models/codec) to start
+    from its networks (codec_parts), or None for the transforms of lowrate_model.py from
+    scratch. Returns a results.json["bound"]["runs"] entry; its levels name the run."""
+    from pathlib import Path
+
     from training.train import Schedule, _fit, describe_device
 
+    name = "scratch" if init is None else Path(init).name
     xf, xtf = to_float(x_train), to_float(x_test)
-    plan = {"epochs": epochs or EPOCHS, "batch_size": batch_size}
+    plan = {"epochs": epochs or (EPOCHS if init is None else WARM_EPOCHS), "batch_size": batch_size}
+    learning_rate = learning_rate or (1e-3 if init is None else WARM_LEARNING_RATE)
     schedule = Schedule(learning_rate, plan, math.ceil(len(xf) / batch_size), max_seconds)
-    trainer, history, seconds = _fit(
-        "bound", lambda: build_bound(betas, latents, filters, components, seed, learning_rate), xf, xtf,
-        plan=plan, runs_dir=runs_dir, resume=resume, verbose=verbose, extra_callbacks=[schedule])
+
+    def build():
+        if init is None:
+            return build_bound(betas, latents, filters, components, seed, learning_rate)
+        return compile_bound(codec_parts(init, components, x_train[:PRIOR_DIGITS], seed), seed, learning_rate)
+
+    trainer, history, seconds = _fit("bound" if init is None else f"bound_{name}", build, xf, xtf, plan=plan,
+                                     runs_dir=runs_dir, resume=resume, verbose=verbose,
+                                     extra_callbacks=[schedule])
     t0 = time.time()
-    levels = measure(trainer, x_test, samples, seed)
-    return {"method": "Gaussian-posterior VAE with a mixture prior, KL bits - beta * PSNR "
-                      "(Yang & Mandt 2022): an upper-bound estimate of the rate-distortion function",
-            "distortion": "mean per-digit PSNR of posterior-sampled reconstructions (8-bit pixels)",
-            "levels": levels, "epochs": len(history.get("loss", [])), "train_seconds_last_run": round(seconds, 1),
+    levels = [{**r, "run": name} for r in measure(trainer, x_test, samples, seed, refine_steps)]
+    return {"run": name, "init": None if init is None else str(init), "levels": levels,
+            "epochs": len(history.get("loss", [])), "train_seconds_last_run": round(seconds, 1),
             "measure_seconds": round(time.time() - t0, 1), "device": describe_device(),
-            "latents": int(trainer.encoder.output[0].shape[-1]), "filters": filters,
-            "components": int(trainer.prior.components),
+            "latents": int(trainer.encoder.output[0].shape[-1]), "components": int(trainer.prior.components),
             "parameters": {"encoder": int(trainer.encoder.count_params()),
                            "decoder": int(trainer.decoder.count_params()),
                            "prior": int(trainer.prior.count_params())}}
+
+
+def combine(runs, kept=None) -> dict:
+    """results.json["bound"]: every run, and all their levels (bound_report draws their
+    lower convex hull: mixing two codes in time reaches every point between them).
+    ``kept``: the last results.json["bound"], whose runs not measured again stay."""
+    names = {r["run"] for r in runs}
+    runs = [r for r in (kept or {}).get("runs", []) if r["run"] not in names] + list(runs)
+    return {"method": "Gaussian-posterior VAEs with a mixture prior, KL bits - beta * PSNR "
+                      "(Yang & Mandt 2022): an upper-bound estimate of the rate-distortion function",
+            "distortion": "mean per-digit PSNR of posterior-sampled reconstructions (8-bit pixels)",
+            "runs": runs, "levels": sorted((r for run in runs for r in run["levels"]), key=lambda r: r["psnr"])}
