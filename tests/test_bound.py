@@ -179,5 +179,5 @@ def test_refined_posteriors_are_measured_beside_the_encoders(trained):
     assert trainer.decoder.trainable and trainer.prior.trainable  # given back as they were
     rows = bound.measure(trainer, x, samples=2, refine_steps=3)
     assert all(r["refine_steps"] == 3 and set(r["amortised"]) >= {"kl_bits", "psnr"} for r in rows)
-    assert "steps refined" in "\n".join(bound_report.markdown({**fake_result(lambda p: 8.0),
+    assert "3 steps at 0.03" in "\n".join(bound_report.markdown({**fake_result(lambda p: 8.0),
                                                                 "bound": {"levels": [{**rows[0], "run": "t"}]}}))

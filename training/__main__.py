@@ -97,6 +97,7 @@ def cmd_bound(args) -> int:
                                       epochs=args.epochs, resume=args.resume, seed=args.seed,
                                       max_seconds=args.max_minutes * 60 if args.max_minutes else None,
                                       samples=args.samples, refine_steps=args.refine_steps,
+                                      refine_rate=args.refine_rate,
                                       verbose=1 if sys.stdout.isatty() or args.progress else 2))
     entry = bound.combine(runs, bound_report.kept(args.results_dir))
     entry["seconds"] = round(time.time() - t0, 1)
@@ -166,6 +167,7 @@ def main(argv=None) -> int:
     p.add_argument("--samples", type=int, default=4, help="posterior samples per test digit when measuring")
     p.add_argument("--refine-steps", type=int, default=0,
                    help="refine each test digit's posterior this many Adam steps before measuring (bound_refine.py)")
+    p.add_argument("--refine-rate", type=float, default=None, help="the refinement's Adam rate (default: 0.03)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--progress", action="store_true", help="progress bars even when not on a terminal")

@@ -285,7 +285,8 @@ def _row(bits, psnr) -> dict:
             "psnr_of_mean_mse": float(10.0 * np.log10(255.0 ** 2 / mse))}
 
 
-def measure(trainer, x, samples: int = SAMPLES, seed: int = 0, refine_steps: int = 0) -> list[dict]:
+def measure(trainer, x, samples: int = SAMPLES, seed: int = 0, refine_steps: int = 0,
+            refine_rate: float | None = None) -> list[dict]:
     """Per level: the estimate's rate (mean KL in bits, its standard error over
     digits) and distortion (mean per-digit PSNR of the sampled reconstructions;
     also the PSNR of the mean squared error) on the digits x (uint8). With
@@ -299,9 +300,12 @@ def measure(trainer, x, samples: int = SAMPLES, seed: int = 0, refine_steps: int
             from training import bound_refine
 
             t0 = time.time()
-            posterior = bound_refine.refine(trainer, x, level, steps=refine_steps, seed=seed + level)
+            refine_rate = refine_rate or bound_refine.LEARNING_RATE
+            posterior = bound_refine.refine(trainer, x, level, steps=refine_steps, learning_rate=refine_rate,
+                                            seed=seed + level)
             refined = _row(*kl_samples(trainer, x, level, samples, seed + level, posterior=posterior))
-            row = {**row, **refined, "refine_steps": int(refine_steps), "refine_seconds": round(time.time() - t0, 1),
+            row = {**row, **refined, "refine_steps": int(refine_steps), "refine_rate": refine_rate,
+                   "refine_seconds": round(time.time() - t0, 1),
                    "amortised": {k: row[k] for k in refined}}
         rows.append(row)
         print(f"[bound] beta {beta:.1f}: {row['kl_bits']:.1f} bits ({row['kl_bytes']:.2f} B) "
@@ -311,7 +315,8 @@ def measure(trainer, x, samples: int = SAMPLES, seed: int = 0, refine_steps: int
 
 
 def train_bound(x_train, x_test, runs_dir, *, init=None, epochs=None, batch_size=128, resume=False, seed=0,
-                learning_rate=None, max_seconds=None, samples=SAMPLES, refine_steps=0, verbose=2, betas=BETAS,
+                learning_rate=None, max_seconds=None, samples=SAMPLES, refine_steps=0, refine_rate=None,
+                verbose=2, betas=BETAS,
                 latents=LATENTS, filters=FILTERS, components=COMPONENTS) -> dict:
     """Train one bound (checkpointed in runs/bound[_<network>], --resume continues) and
     measure it on x_test. ``init``: a codec folder (models/lowrate, models/codec) to start
@@ -336,7 +341,7 @@ def train_bound(x_train, x_test, runs_dir, *, init=None, epochs=None, batch_size
                                      runs_dir=runs_dir, resume=resume, verbose=verbose,
                                      extra_callbacks=[schedule])
     t0 = time.time()
-    levels = [{**r, "run": name} for r in measure(trainer, x_test, samples, seed, refine_steps)]
+    levels = [{**r, "run": name} for r in measure(trainer, x_test, samples, seed, refine_steps, refine_rate)]
     return {"run": name, "init": None if init is None else str(init), "levels": levels,
             "epochs": len(history.get("loss", [])), "train_seconds_last_run": round(seconds, 1),
             "measure_seconds": round(time.time() - t0, 1), "device": describe_device(),

@@ -147,14 +147,14 @@ def markdown(result) -> list[str]:
              "(between two points, mixing the two codes); a real file also pays for its header and whole bytes.", "",
              "Where a level's posteriors were refined per digit (iterative inference, `--refine-steps`: Adam on "
              "each digit's mean and scale, the decoder and prior fixed; any posterior gives a bound), the last "
-             "column has the encoder's own numbers.", "",
+             "column has the encoder's own numbers (and the refinement's steps and Adam rate).", "",
              "| run | beta (bits/dB) | KL (bits) | ± (s.e.) | bytes | PSNR (dB) | PSNR of mean MSE (dB) | "
              "encoder alone |", "|---|---|---|---|---|---|---|---|"]
     for r in bound["levels"]:
         lines.append(f"| {r.get('run', '')} | {r['beta_bits_per_db']:.1f} | {r['kl_bits']:.1f} | {r['kl_bits_stderr']:.1f} | "
                      f"{r['kl_bytes']:.2f} | {r['psnr']:.2f} | {r['psnr_of_mean_mse']:.2f} | "
                      + (f"{r['amortised']['kl_bits']:.1f} bits, {r['amortised']['psnr']:.2f} dB "
-                        f"({r['refine_steps']} steps refined) |" if r.get("amortised") else "– |"))
+                        f"({r['refine_steps']} steps at {r.get('refine_rate') or 0.03:g}) |" if r.get("amortised") else "– |"))
     labels = {k: c["label"] for k, c in result.get("codecs", {}).items()}
     rows = [r for r in gaps(result) if r["bound_bits"] is not None]
     if rows:
