@@ -122,7 +122,7 @@ def draw(ax, result) -> None:
     if not pts:
         return
     below = [r["below"] for r in gaps(result) if r["below"] is not None]
-    label = "estimated R-D limit (VAE upper bound, KL bits / 8)"
+    label = "R-D limit, estimated from above (VAE: KL bits / 8)"
     if below and not all(below):
         label = ("R-D estimate (VAE, KL bits / 8): not yet below our codec" if not any(below) else
                  "R-D estimate (VAE, KL bits / 8): above our codec at some levels")
