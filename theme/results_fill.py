@@ -109,6 +109,8 @@ FORMATS = {
     "gain": _unit(1, "×"),           # 5,4×
     # 784 bytes of raw pixels over the file's bytes: 6,1 : 1
     "ratio": lambda v, lang: number(RAW_BYTES / v, 1, lang) + " : 1" if is_number(v) and v > 0 else DASH,
+    # a sentence the evaluation wrote in both languages ({"nl": ..., "en": ...})
+    "text": lambda v, lang: v.get(lang, DASH) if isinstance(v, dict) else DASH,
     "yesno": lambda v, lang: {True: {"nl": "ja", "en": "yes"}, False: {"nl": "nee", "en": "no"}}.get(v, {}).get(lang, DASH),
 }
 

@@ -1,8 +1,9 @@
-"""Command line: python -m training {train,evaluate,pipeline,bench}.
+"""Command line: python -m training {train,evaluate,bound,pipeline,bench}.
 
     python -m training train [--model talk|codec|lowrate|classifier|all] [--epochs N] [--resume]
     python -m training train --model codec-tables     (refit the trained codec's cluster tables)
     python -m training evaluate
+    python -m training bound      (the estimated rate-distortion limit -> results.json["bound"])
     python -m training pipeline [--fresh] [--list]   (what make train runs: every stage, resumable)
     python -m training bench
 
@@ -87,6 +88,34 @@ def cmd_pipeline(args) -> int:
     return pipeline.main(args)
 
 
+def cmd_bound(args) -> int:
+    import keras
+
+    from training import bound, bound_refine, bound_report, train
+
+    keras.utils.set_random_seed(args.seed)
+    print(f"training on: {train.describe_device()} (keras {keras.__version__})", flush=True)
+    (x_train, _), (x_test, _) = _data(args)
+    t0 = time.time()
+    runs = []
+    for init in args.init.split(","):
+        folder = None if init == "scratch" else os.path.join(args.models_dir, init)
+        runs.append(bound.train_bound(x_train, x_test, args.runs_dir, init=folder,
+                                      epochs=args.epochs, resume=args.resume, seed=args.seed,
+                                      max_seconds=args.max_minutes * 60 if args.max_minutes else None,
+                                      samples=args.samples, refine_steps=args.refine_steps,
+                                      refine_rate=args.refine_rate or bound_refine.RATES.get(init),
+                                      verbose=1 if sys.stdout.isatty() or args.progress else 2))
+    entry = bound.combine(runs, bound_report.kept(args.results_dir))
+    entry["seconds"] = round(time.time() - t0, 1)
+    from aec import atomic
+
+    atomic.write_json(os.path.join(args.runs_dir, "bound", "bound.json"), entry)  # kept if results.json is missing
+    bound_report.write_bound(entry, args.results_dir, args.models_dir)
+    print(f"bound: {entry['seconds']:.0f} s; wrote {args.results_dir}/results.json[\"bound\"]", flush=True)
+    return 0
+
+
 def cmd_bench(args) -> int:
     from training import bench
 
@@ -133,6 +162,27 @@ def main(argv=None) -> int:
     p.add_argument("--rebuild", action="store_true",
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("bound", help="estimate the rate-distortion limit (a VAE's KL against PSNR) -> results.json")
+    common(p)
+    p.add_argument("--results-dir", default="site/results")
+    p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
+    p.add_argument("--init", default="lowrate,codec",
+                   help="comma-separated: start from these trained codecs' networks (folders in --models-dir), "
+                        "or 'scratch' (default: lowrate,codec); results.json keeps the runs not named")
+    p.add_argument("--epochs", type=int, default=None, help="per run; default: 8 from a codec, 60 from scratch")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="per run: stop after the epoch that passes this many minutes")
+    p.add_argument("--samples", type=int, default=4, help="posterior samples per test digit when measuring")
+    p.add_argument("--refine-steps", type=int, default=40,
+                   help="refine each test digit's posterior this many Adam steps before measuring (bound_refine.py; "
+                        "default: 40, as the committed numbers)")
+    p.add_argument("--refine-rate", type=float, default=None,
+                   help="the refinement's Adam rate (default: bound_refine.RATES by --init, as the committed numbers)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--progress", action="store_true", help="progress bars even when not on a terminal")
+    p.set_defaults(func=cmd_bound)
 
     from training.pipeline import Settings  # no Keras: its defaults are the stages' folders
 

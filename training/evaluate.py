@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from aec import atomic, levels
-from training import baseline_cache, baselines, metrics
+from training import baseline_cache, baselines, bound_report, metrics
 
 # Issue 14's targets, checked and reported with every evaluation: at most N bytes at >= dB,
 # for `aec compress` (the search: results' "codecs") and for the browser (the one-pass encoder).
@@ -150,7 +150,10 @@ def compare(result) -> dict:
         targets.append({"target": f"lowest level classifier accuracy >= {MIN_ACCURACY_LOWEST:.0%}",
                         "met": lowest["accuracy"] >= MIN_ACCURACY_LOWEST, "value": lowest["accuracy"],
                         "note": f"{lowest['label']}: {lowest['accuracy']:.2%}"})
-    return {"rows": rows, "targets": targets}
+    out = {"rows": rows, "targets": targets}
+    if result.get("bound"):  # the estimated limit (training/bound_report.py)
+        out["bound"] = {"gaps": bound_report.gaps(result), "quote": bound_report.quote(result)}
+    return out
 
 
 def browser_gap(result):
@@ -227,6 +230,7 @@ def plot_rd(result, path, title) -> None:
     if one_pass:
         ax.plot([c["bytes_mean"] for c in one_pass], [c["psnr"] for c in one_pass], "o--", lw=1.2, ms=3,
                 color="crimson", alpha=0.6, label="learned codec, one-pass encoder (browser)")
+    bound_report.draw(ax, result)
     talk = result["codecs"]["talk"]
     ax.plot([talk["bytes_mean"]], [talk["psnr"]], "*", ms=14, color="black", label="the talk's network")
     ax.set_xscale("log")
@@ -302,6 +306,7 @@ def markdown(result, fashion=None) -> str:
                      for r in [t["fewest_bytes_at"]] if r]
             line += f" ({'; '.join(near) or 'no level comes near'})"
         lines.append(line)
+    lines += bound_report.markdown(result)
     if fashion:
         lines += ["", "### Fashion-MNIST, with the MNIST-trained models", "",
                   "The models never saw clothes: this shows how much the result depends on the training data. "
@@ -414,6 +419,9 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
             fashion_result = evaluate_dataset("fashion-mnist", f_test, f_labels, codecs, classifier,
                                               cache_dir=cache_dir, classifier_id=classifier_id, search=False)
             result["fashion"] = fashion_result
+    if bound_report.kept(results_dir):  # the bound command's numbers: an evaluation does not measure them
+        result["bound"] = bound_report.kept(results_dir)
+        result["comparison"] = compare(result)
     write_reports(result, results_dir, models_dir)
     if not limit:  # the package's numbers are the full test set's
         write_measured(result, codecs_dir)
