@@ -135,7 +135,7 @@ def test_readme_shows_the_pipelines_stage_table():
     readme = (ROOT / "README.md").read_text()
     assert pipeline.stage_table() in readme
     assert [st.name for st in pipeline.STAGES] == ["talk", "classifier", "codec", "lowrate", "convert",
-                                                     "evaluate", "vectors"]
+                                                     "evaluate", "bound", "vectors"]
 
 
 def snapshot(folder):
@@ -150,7 +150,7 @@ def test_make_train_killed_after_its_first_stage_continues_without_redoing_it(tm
     this 2-core machine beside a training and other tests (load 12-14)."""
     m = tmp_path / "m"
     variables = [f"MODELS_DIR={m}", f"RESULTS_DIR={m}/results", f"SITE_MODELS_DIR={m}/site", f"VECTORS_DIR={m}",
-                 f"RUNS_DIR={tmp_path}/runs", "TRAIN_ARGS=--epochs 1 --limit 1000",
+                 f"RUNTIME_MODELS_DIR={m}/runtime", f"RUNS_DIR={tmp_path}/runs", "TRAIN_ARGS=--epochs 1 --limit 1000",
                  "EVAL_ARGS=--limit 1000 --no-fashion"]
     # -o: the venv and datasets are this test session's already; make train's own steps all run.
     make = ["make", "--no-print-directory", "-o", "setup", "-o", "fashion-mnist", "train", *variables]
@@ -159,7 +159,8 @@ def test_make_train_killed_after_its_first_stage_continues_without_redoing_it(tm
     with open(log, "wb") as f:
         first = subprocess.Popen(make, cwd=ROOT, env=env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 1200
-    while "[pipeline 1/7 talk] finished in" not in log.read_text():
+    n = len(pipeline.STAGES)
+    while f"[pipeline 1/{n} talk] finished in" not in log.read_text():
         assert first.poll() is None and time.time() < deadline, log.read_text()[-3000:]
         time.sleep(0.5)
     os.killpg(first.pid, signal.SIGKILL)
@@ -173,13 +174,14 @@ def test_make_train_killed_after_its_first_stage_continues_without_redoing_it(tm
     out = second.stdout + second.stderr
     (tmp_path / "second.log").write_text(out)
     assert second.returncode == 0, out[-3000:]
-    assert f"[pipeline 1/7 talk] finished in an earlier run ({m / 'talk' / 'metrics.json'}): skipped" in out
-    assert "[pipeline 1/7 talk] starting" not in out and "[talk] trained" not in out  # its trainer never ran
-    assert "[pipeline 7/7 vectors] finished in" in out and "nothing is left to continue" in out
+    assert f"[pipeline 1/{n} talk] finished in an earlier run ({m / 'talk' / 'metrics.json'}): skipped" in out
+    assert f"[pipeline 1/{n} talk] starting" not in out and "[talk] trained" not in out  # its trainer never ran
+    assert f"[pipeline {n}/{n} vectors] finished in" in out and "nothing is left to continue" in out
     assert snapshot(m / "talk") == talk  # the same bytes, not written again
     for stage in pipeline.STAGES[1:]:
         settings = Settings(models_dir=str(m), results_dir=f"{m}/results", site_models_dir=f"{m}/site",
-                            vectors_dir=str(m))
+                            vectors_dir=str(m), runtime_models_dir=f"{m}/runtime", runs_dir=f"{tmp_path}/runs")
         assert stage.proof(settings).stat().st_mtime > killed, stage.name  # made by the second run
     assert not (tmp_path / "runs" / pipeline.STATE_FILE).exists()
     assert not list(m.glob("*.staging")) and not list(m.glob("*.old"))
+    assert (m / "runtime" / "codec" / "decoder.tflite").is_file()  # the package's export went to the scratch folder too

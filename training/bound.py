@@ -33,7 +33,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from aec.layers import LevelGain
+from training.layers import LevelGain
 from aec.pixels import to_float, to_pixels
 from training import metrics
 from training.codec_model import CodecTrainer
