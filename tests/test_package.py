@@ -23,7 +23,7 @@ def _run(argv, cwd, timeout=600):
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("package")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)], ROOT)
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp / "dist"), str(ROOT)], tmp)
     (wheel,) = (tmp / "dist").glob("aec-*.whl")
     venv.create(tmp / "venv", with_pip=True)
     _run([tmp / "venv" / "bin" / "pip", "install", "-q", str(wheel)], tmp)
