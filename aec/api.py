@@ -120,7 +120,8 @@ def to_digit(image) -> np.ndarray:
     except AecError:
         raise
     except (TypeError, ValueError) as e:
-        raise AecError(f"cannot preprocess this image ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise AecError(f"cannot preprocess this image ({reason})") from None
 
 
 def read_digits(path) -> np.ndarray:
@@ -138,7 +139,8 @@ def quality_levels(models=None) -> list[dict]:
     >>> import aec
     >>> [lv["quality"] for lv in aec.quality_levels()] == list(range(1, len(aec.quality_levels()) + 1))
     True
-    >>> all(a["bytes"] < b["bytes"] and a["psnr"] < b["psnr"] for a, b in zip(aec.quality_levels(), aec.quality_levels()[1:]))
+    >>> scale = aec.quality_levels()
+    >>> all(a["bytes"] < b["bytes"] and a["psnr"] < b["psnr"] for a, b in zip(scale, scale[1:]))
     True
     """
     path = (Path(models) if models else models_dir()) / MEASURED_FILE

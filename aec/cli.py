@@ -348,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compress", parents=[common], help="images (any format Pillow reads, or .npy) -> .aec files")
     p.add_argument("--quality", "-q", type=_level,
                    help=f"the quality level, 1..{len(levels.LEVELS)}, fewest bytes first "
-                        f"(default {levels.DEFAULT_QUALITY}; `python -c 'import aec; print(aec.quality_levels())'` lists them)")
+                        f"(default {levels.DEFAULT_QUALITY}; aec.quality_levels() lists them)")
     p.add_argument("--model", choices=["codec", "talk"], default="codec",
                    help="codec (default): the learned codec; talk: the talk's network, 8-bit latents")
     p.add_argument("--one-pass", action="store_true",

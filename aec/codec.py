@@ -107,10 +107,12 @@ class TalkCodec:
         self.tables = {TALK_MODEL_ID: CodingTables.uniform(int(np.prod(self.latent_shape)), TALK_LATENT_BITS)}
 
     @classmethod
-    def load(cls, folder):
+    def load(cls, folder, networks=None):
+        """A model folder's codec; ``networks``: (encoder, decoder) to use instead of its
+        LiteRT files (training passes its Keras models: training/networks.py)."""
         folder = Path(folder)
         config = read_config(folder)
-        return cls(*runtime.load_talk(folder), config["latent_scale"], config["latent_shape"])
+        return cls(*(networks or runtime.load_talk(folder)), config["latent_scale"], config["latent_shape"])
 
     def encode_rows(self, images, model_id=TALK_MODEL_ID) -> np.ndarray:
         latents = _predict(self.encoder, to_float(images))
@@ -145,13 +147,14 @@ class LearnedCodec:
         self.curvature = {}  # model id -> the search's curvature (aec.search.Search.curvature), when measured
 
     @classmethod
-    def load(cls, folder):
+    def load(cls, folder, networks=None):
+        """A model folder's codec; ``networks``: as TalkCodec.load's."""
         folder = Path(folder)
         config = read_config(folder)
         first = config.get("first_model_id", 1)
         tables = LazyTables(dict(zip(model_ids_of(config), (config["tables"][k]
                                                             for k in sorted(config["tables"], key=int)))))
-        codec = cls(*runtime.load_learned(folder), tables, config["latent_shape"], num_levels=int(config["levels"]),
+        codec = cls(*(networks or runtime.load_learned(folder)), tables, config["latent_shape"], num_levels=int(config["levels"]),
                     lambdas=config["lambdas"], first_model_id=first)
         if (folder / CURVATURE_FILE).is_file():
             with np.load(folder / CURVATURE_FILE) as saved:

@@ -147,13 +147,13 @@ def _export_part(part: str, folder: Path, stage: Path, tmp: Path, images, log) -
     if part != levels.TALK:  # the search's curvature, measured once here with the runtime's own floats
         from aec.search import Search
 
-        search = Search(lite)
-        np.savez(out / codec.CURVATURE_FILE, **{str(m): search.curvature(m) for m in lite.model_ids})
-        lite.curvature = {m: search.curvature(m) for m in lite.model_ids}
+        lite.curvature = {m: Search(lite).curvature(m) for m in lite.model_ids}
+        np.savez(out / codec.CURVATURE_FILE, **{str(m): c for m, c in lite.curvature.items()})
 
     x = to_float(images[:256])
-    raw = [(keras_codec.encoder, lite.encoder, [x] if part == levels.TALK else [x, lite.level_input(lite.model_ids[0], len(x))])]
-    worst = max(float(np.max(np.abs(np.asarray(k.predict(i, verbose=0)) - t.predict(i)))) for k, t, i in raw)
+    inputs = [x] if part == levels.TALK else [x, lite.level_input(lite.model_ids[0], len(x))]
+    keras_latents = np.asarray(keras_codec.encoder.predict(inputs, verbose=0))
+    worst = float(np.max(np.abs(keras_latents - lite.encoder.predict(inputs))))
     report = {"encoder_max_abs_diff": worst, "by_model": check(part, keras_codec, lite, images),
               "bytes": {f: (out / f).stat().st_size for f in (runtime.ENCODER_FILE, runtime.DECODER_FILE)}}
     for m, row in report["by_model"].items():

@@ -8,6 +8,8 @@ Training measures its models through these before the converter exports them;
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import keras
 import numpy as np
 
@@ -62,37 +64,24 @@ class KerasDecoder:
 
 def keras_codec(folder):
     """A learned model folder's Keras networks as an aec.codec.LearnedCodec (searchable)."""
-    from pathlib import Path
-
-    from aec.codec import LearnedCodec, model_ids_of, read_config
-    from aec.tables import TableSet
+    from aec.codec import LearnedCodec
 
     folder = Path(folder)
-    config = read_config(folder)
-    tables = dict(zip(model_ids_of(config), (TableSet.from_json(config["tables"][k])
-                                             for k in sorted(config["tables"], key=int))))
-    return LearnedCodec(keras.saving.load_model(folder / "encoder.keras"),
-                        KerasDecoder(keras.saving.load_model(folder / "decoder.keras")), tables,
-                        config["latent_shape"], num_levels=int(config["levels"]), lambdas=config["lambdas"],
-                        first_model_id=config.get("first_model_id", 1))
+    return LearnedCodec.load(folder, (keras.saving.load_model(folder / "encoder.keras"),
+                                      KerasDecoder(keras.saving.load_model(folder / "decoder.keras"))))
 
 
 def keras_talk(folder):
     """The talk's Keras networks as an aec.codec.TalkCodec."""
-    from pathlib import Path
-
-    from aec.codec import TalkCodec, read_config
+    from aec.codec import TalkCodec
 
     folder = Path(folder)
-    config = read_config(folder)
-    return TalkCodec(keras.saving.load_model(folder / "encoder.keras"), keras.saving.load_model(folder / "decoder.keras"),
-                     config["latent_scale"], config["latent_shape"])
+    return TalkCodec.load(folder, (keras.saving.load_model(folder / "encoder.keras"),
+                                   keras.saving.load_model(folder / "decoder.keras")))
 
 
 def keras_codecs(models_dir):
     """Every Keras model of a models folder as an aec.codec.Codecs."""
-    from pathlib import Path
-
     from aec import levels
     from aec.codec import Codecs
 
