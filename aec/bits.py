@@ -4,6 +4,8 @@ A valid file of 8*L bits splits exactly into
 
 * the header: version, model id and gamma(n) (whole bits);
 * the clusters: c raw bits per digit (whole bits; none for a one-cluster model);
+* version 4 has neither: its head, the model id and cluster coded given the file's
+  length, is the coder's first symbol, and costs ``cost_q16`` of its frequency;
 * each coded latent's ideal cost, ``cost_q16`` of its frequency in its digit's
   cluster table: log2(65536 / f) in 1/65536 bit, exact integers;
 * the termination: the rest, 8*L minus all of the above. It holds the coder's
@@ -16,7 +18,7 @@ Costs are in 1/65536 bit (``COST_BITS``) so that the parts add up exactly;
 Public API (Python snake_case <-> JavaScript camelCase):
 
 * ``symbol_costs(rows (n, R), tables) -> (n, E) int64``, 1/65536 bit
-* ``bit_split(data, tables_by_model, max_digits) -> BitSplit``; raises FormatError
+* ``bit_split(data, tables_by_model, max_digits, prior=None) -> BitSplit``; raises FormatError
 * ``latent_order(tables) -> (E,) int64``: elements by expected cost, largest first
 * ``bits_text(q16) -> str``: q16 / 65536 as an exact decimal
 """
@@ -28,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .format import MAX_DIGITS, decode_stream, read_header
+from .format_v4 import is_v4
 from .tables import COST_BITS, TableSet, cost_q16
 
 ONE_BIT = 1 << COST_BITS  # one bit in the units of cost_q16
@@ -41,7 +44,8 @@ class BitSplit(NamedTuple):
     cluster_bits: int  # n * c: every digit's cluster
     clusters: np.ndarray  # (n,) each digit's cluster (zeros for a one-cluster model)
     latent_q16: np.ndarray  # (n, E) int64: each coded latent's ideal cost, 1/65536 bit
-    termination_q16: int  # the rest: total - header - clusters - latents, 1/65536 bit (may be < 0)
+    termination_q16: int  # the rest: total - header - clusters - head - latents, 1/65536 bit (may be < 0)
+    head_q16: int = 0  # version 4: the model id and cluster given the length, 1/65536 bit (0 before)
 
 
 def symbol_costs(rows, tables) -> np.ndarray:
@@ -55,17 +59,22 @@ def symbol_costs(rows, tables) -> np.ndarray:
     return out
 
 
-def bit_split(data, tables_by_model, max_digits: int = MAX_DIGITS) -> BitSplit:
+def bit_split(data, tables_by_model, max_digits: int = MAX_DIGITS, prior=None) -> BitSplit:
     """A valid file -> where its bits go (the parts add up to 8 * len(data) exactly). Raises FormatError."""
     data = bytes(data)
-    model_id, rows = decode_stream(data, tables_by_model, max_digits)
-    header = read_header(data, tables_by_model, max_digits)
+    model_id, rows = decode_stream(data, tables_by_model, max_digits, prior)
+    header = read_header(data, tables_by_model, max_digits, prior)
     tables = TableSet.of(tables_by_model[model_id])
     n = header.n
     clusters, _ = tables.split(rows)
-    cluster_bits = n * tables.cluster_bits
     latents = symbol_costs(rows, tables)
     total = 8 * len(data)
+    if is_v4(data, prior):
+        head = prior.head.freqs_of(prior.element(len(data)))[prior.symbol(model_id, int(clusters[0]))]
+        head_q16 = int(cost_q16(head))
+        rest = total * ONE_BIT - head_q16 - int(latents.sum())
+        return BitSplit(model_id, n, total, 0, 0, clusters.astype(np.int64), latents, rest, head_q16)
+    cluster_bits = n * tables.cluster_bits
     head = header.header_bits - cluster_bits
     rest = (total - head - cluster_bits) * ONE_BIT - int(latents.sum())
     return BitSplit(model_id, n, total, head, cluster_bits, clusters.astype(np.int64), latents, rest)

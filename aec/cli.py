@@ -262,7 +262,7 @@ def cmd_decompress(args) -> int:
 
     def read(name):
         try:
-            data, header = read_digit_file(name, codecs.tables, args.max_digits)
+            data, header = read_digit_file(name, codecs.tables, args.max_digits, codecs.prior)
         except ValueError as e:
             if str(e).startswith("too many digits"):
                 raise ValueError(f"{e} (--max-digits N raises the limit)") from None

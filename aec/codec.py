@@ -31,6 +31,7 @@ import numpy as np
 from aec import atomic, levels, runtime
 from aec import format as fmt
 from aec.pixels import TALK_LATENT_BITS, dequantise_latents, quantise_latents, to_float, to_pixels, to_symbols
+from aec.model_prior import ModelPrior
 from aec.tables import CodingTables, TableSet
 
 TALK_MODEL_ID = levels.TALK_MODEL_ID
@@ -38,6 +39,7 @@ PREDICT_BATCH = runtime.PREDICT_BATCH
 CHUNK = 512  # digits per network call of compress_files / decompress_files
 CONFIG_FILE = "codec.json"
 CURVATURE_FILE = "curvature.npz"  # the search's curvature by model id, measured by the converter
+PRIOR_FILE = "model_prior.json"  # the version-4 head's table (aec/model_prior.py), beside the model folders
 LEARNED_FOLDERS = levels.LEARNED_FOLDERS
 
 
@@ -205,10 +207,12 @@ class LearnedCodec:
 class Codecs:
     """Every shipped model, by file model id: what the API, the command and evaluation use."""
 
-    def __init__(self, codecs: dict):
+    def __init__(self, codecs: dict, prior: ModelPrior | None = None):
         """``codecs``: folder name -> its codec (a TalkCodec for "talk", LearnedCodecs for the
         learned folders); :meth:`load` reads them from a runtime folder, training builds them
-        from its Keras models (training/networks.py)."""
+        from its Keras models (training/networks.py). With a ``prior`` (the folder's
+        ``model_prior.json``) one-digit files of learned models are format version 4 and
+        version-4 files decode; without one, files are version 2 and 3 as before."""
         self.talk = codecs[levels.TALK]
         folders = [name for name in LEARNED_FOLDERS if name in codecs]
         self.learned_codecs = tuple(codecs[name] for name in folders)
@@ -222,6 +226,9 @@ class Codecs:
         self.tables = ChainMap(*(codec.tables for codec in (self.talk, *self.learned_codecs)))  # parsed on use
         # the quality scale's model ids (aec.levels.SCALE) that these folders have, fewest bytes first
         self.scale_ids = tuple(lv.model_id for lv in levels.LEVELS if lv.model_id in self._by_id)
+        if prior is not None:
+            prior.check_tables(self.tables)
+        self.prior = prior
 
     @classmethod
     def load(cls, models_dir):
@@ -229,7 +236,9 @@ class Codecs:
         models_dir = Path(models_dir)
         learned = {name: LearnedCodec.load(models_dir / name) for name in LEARNED_FOLDERS
                    if (models_dir / name).exists()}
-        return cls({levels.TALK: TalkCodec.load(models_dir / levels.TALK), **learned})
+        prior_file = models_dir / PRIOR_FILE
+        prior = ModelPrior.from_json(prior_file.read_text()) if prior_file.is_file() else None
+        return cls({levels.TALK: TalkCodec.load(models_dir / levels.TALK), **learned}, prior)
 
     def codec_for(self, model_id: int):
         """The codec of a file model id; ValueError for one no folder has."""
@@ -250,15 +259,15 @@ class Codecs:
 
     def compress_digits(self, images, model_id: int, search=False) -> list[bytes]:
         """Digits (n,28,28) -> n files of one digit each; ``search``: see LearnedCodec.encode_rows."""
-        return fmt.encode_digits(model_id, self._rows(images, model_id, search), self.tables[model_id])
+        return fmt.encode_digits(model_id, self._rows(images, model_id, search), self.tables[model_id], self.prior)
 
     def compress_file(self, images, model_id: int, search=False) -> bytes:
         """Digits (n,28,28) -> one file holding all of them (a single digit when n = 1)."""
-        return fmt.encode_stream(model_id, self._rows(images, model_id, search), self.tables[model_id])
+        return fmt.encode_stream(model_id, self._rows(images, model_id, search), self.tables[model_id], self.prior)
 
     def decompress_file(self, data: bytes):
         """One file (a digit or a stream) -> (model_id, images (n,28,28))."""
-        model_id, indices = fmt.decode_stream(data, self.tables)
+        model_id, indices = fmt.decode_stream(data, self.tables, prior=self.prior)
         return model_id, self.codec_for(model_id).decode_rows(indices, model_id)
 
     def compress_files(self, arrays, model_id: int, search=False, progress=None) -> list[bytes]:
@@ -284,17 +293,17 @@ class Codecs:
         out = [None] * len(arrays)
         singles = [i for i, n in enumerate(counts) if n == 1]
         if len(singles) >= fmt.BATCH_MIN:  # one-digit files: the batched coder, same bytes as encode_stream
-            for i, data in zip(singles, fmt.encode_digits(model_id, rows[ends[singles] - 1], tables)):
+            for i, data in zip(singles, fmt.encode_digits(model_id, rows[ends[singles] - 1], tables, self.prior)):
                 out[i] = data
         for i, n in enumerate(counts):
             if out[i] is None:
-                out[i] = fmt.encode_stream(model_id, rows[ends[i] - n:ends[i]], tables)
+                out[i] = fmt.encode_stream(model_id, rows[ends[i] - n:ends[i]], tables, self.prior)
         return out
 
     def decompress_files(self, datas, max_digits: int = fmt.MAX_DIGITS) -> list:
         """Many files -> per file ``(model_id, images (n,28,28))`` or the FormatError that
         refused it; the files of each model are decoded as one batch."""
-        decoded = fmt.decode_files(datas, self.tables, max_digits)
+        decoded = fmt.decode_files(datas, self.tables, max_digits, self.prior)
         out = list(decoded)
         for model_id in {d.model_id for d in decoded if not isinstance(d, fmt.FormatError)}:
             members = [i for i, d in enumerate(decoded) if not isinstance(d, fmt.FormatError) and d.model_id == model_id]

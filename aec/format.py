@@ -1,4 +1,9 @@
-"""Digit file format, version 3 (twin: site/js/aec/format.js; spec: site/format.md).
+"""Digit file format, versions 2 to 4 (twin: site/js/aec/format.js; spec: site/format.md).
+
+Version 4 (aec/format_v4.py) holds one digit of a learned model, its model id coded
+by the file's length (aec/model_prior.py); a reader given a ``prior`` reads a file whose
+first bit is 0 as version 4. Without one, readers and writers are the version-3 ones
+described here, byte for byte, and one-digit files of learned models are version 3.
 
 A file holds n >= 1 digits coded with one model.  Bits, MSB first within bytes:
 
@@ -34,7 +39,10 @@ Public API (Python snake_case <-> JavaScript camelCase):
 * ``decode_files(datas, tables_by_model, max_digits=65536) -> list[Decoded | FormatError]``
 * ``decode_digits(datas, tables_by_model, on_error="raise") -> DigitBatch(model_ids, rows, errors)``
 * ``read_header(data, tables_by_model) -> Header(model_id, n, header_bits)``
-* ``file_version(model_id) -> 2 or 3``: the version a file of that model carries
+* ``file_version(model_id, n=1, prior=None) -> 2, 3 or 4``: the version a file of that model carries
+
+Every encoder and decoder takes ``prior=None``: the ModelPrior that lets it write and
+read version 4.
 
 Errors are :class:`FormatError` (a ``ValueError``) with messages meant to be
 printed after a file name, e.g. ``f"{path}: {err}"``.
@@ -46,7 +54,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import format_v4
 from .errors import AecError
+from .model_prior import MODEL_IDS
 from .batch_coder import decode_batch, encode_batch
 from .range_coder import ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter
 from .tables import TableSet
@@ -118,10 +128,13 @@ def gamma_bits(n: int) -> list:
     return [0] * (L - 1) + [(n >> i) & 1 for i in range(L - 1, -1, -1)]
 
 
-def file_version(model_id: int) -> int:
-    """The version a file of ``model_id`` carries: 2 for ids 0..7 (their v2 bytes), else 3."""
+def file_version(model_id: int, n: int = 1, prior=None) -> int:
+    """The version a file of n digits of ``model_id`` carries: 4 for one digit of a learned
+    model when there is a prior, else 2 for ids 0..7 (their v2 bytes) and 3 for 8..14."""
     if not (isinstance(model_id, (int, np.integer)) and 0 <= model_id <= MAX_MODEL_ID):
         raise ValueError(f"model id must be in 0..{MAX_MODEL_ID}, got {model_id}")
+    if prior is not None and n == 1 and model_id in MODEL_IDS:
+        return format_v4.VERSION
     return 2 if model_id <= V2_MAX_MODEL_ID else 3
 
 
@@ -172,10 +185,12 @@ def _read_model_id(r: BitReader) -> int:
     return V2_MAX_MODEL_ID + 1 + field
 
 
-def _read_header(data: bytes, tables_by_model, max_digits: int):
+def _read_header(data: bytes, tables_by_model, max_digits: int, prior=None):
     """Parse and check the header; returns (Header, tables).  Raises FormatError."""
     if len(data) == 0:
         raise FormatError(MSG_EMPTY)
+    if format_v4.is_v4(data, prior):
+        return _read_v4_header(data, tables_by_model, prior)
     r = BitReader(data)
     model_id = _read_model_id(r)
     tables = tables_by_model.get(model_id)
@@ -194,9 +209,23 @@ def _read_header(data: bytes, tables_by_model, max_digits: int):
     return Header(model_id, n, r.position, clusters), tables
 
 
-def read_header(data, tables_by_model, max_digits: int = MAX_DIGITS) -> Header:
-    """Check and parse the header only (version, model id, n, size limit)."""
-    return _read_header(bytes(data), tables_by_model, max_digits)[0]
+def _read_v4_header(data: bytes, tables_by_model, prior):
+    model_id, cluster = format_v4.read_head(data, prior)
+    tables = tables_by_model.get(model_id)
+    if tables is None:
+        raise UnknownModel(model_id)
+    tables = TableSet.of(tables)
+    prior.check_tables({model_id: tables})
+    limit = max_file_bytes(1, tables.num_elements, tables.cluster_bits)
+    if len(data) > limit:
+        raise FormatError(f"oversized file ({len(data)} bytes; 1 digit(s) of model {model_id} need at most {limit})")
+    return Header(model_id, 1, 0, (cluster,) if tables.cluster_bits else ()), tables
+
+
+def read_header(data, tables_by_model, max_digits: int = MAX_DIGITS, prior=None) -> Header:
+    """Check and parse the header only (version, model id, n, size limit). A version-4
+    file's header_bits is 0: its model id and cluster are the coder's first symbol."""
+    return _read_header(bytes(data), tables_by_model, max_digits, prior)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -246,12 +275,14 @@ def _encode_scalar(model_id: int, clusters, idx: np.ndarray, tables: TableSet) -
     return _pack(w)
 
 
-def encode_stream(model_id: int, rows, tables) -> bytes:
+def encode_stream(model_id: int, rows, tables, prior=None) -> bytes:
     """Encode n digits (rows (n, R), or (R,) for one digit) into one file."""
     tables = TableSet.of(tables)
     clusters, idx = _check_rows(rows, tables, "encode_stream")
     if not (1 <= idx.shape[0] <= MAX_DIGITS):
         raise ValueError(f"a file holds 1..{MAX_DIGITS} digits, got {idx.shape[0]}")
+    if file_version(model_id, idx.shape[0], prior) == format_v4.VERSION:
+        return format_v4.encode(model_id, _rows(clusters, idx, tables)[0], tables, prior)
     return _encode_scalar(model_id, clusters, idx, tables)
 
 
@@ -273,7 +304,7 @@ def _rows(clusters, idx: np.ndarray, tables: TableSet) -> np.ndarray:
     return np.concatenate([np.asarray(clusters, np.int32).reshape(-1, 1), idx], axis=1).astype(np.int32)
 
 
-def decode_stream(data, tables_by_model, max_digits: int = MAX_DIGITS):
+def decode_stream(data, tables_by_model, max_digits: int = MAX_DIGITS, prior=None):
     """Decode one file -> ``(model_id, rows (n, R) int32)``.  Raises FormatError.
 
     ``tables_by_model``: mapping model id -> TableSet (or CodingTables).  ``max_digits`` lets a
@@ -281,7 +312,12 @@ def decode_stream(data, tables_by_model, max_digits: int = MAX_DIGITS):
     proportional to n*E, and a 5-byte file can claim 65536 digits).
     """
     data = bytes(data)
-    header, tables = _read_header(data, tables_by_model, max_digits)
+    header, tables = _read_header(data, tables_by_model, max_digits, prior)
+    if format_v4.is_v4(data, prior):
+        rows, ok = format_v4.decode_group([data], header.model_id, [header.clusters[0] if header.clusters else 0], tables, prior)
+        if not ok[0]:
+            raise FormatError(MSG_NOT_CANONICAL)
+        return header.model_id, rows
     rows = _decode_scalar(data, header, tables)
     if encode_stream(header.model_id, rows, tables) != data:
         raise FormatError(MSG_NOT_CANONICAL)
@@ -296,13 +332,15 @@ def _pack_rows(bits: np.ndarray) -> list:
     return [row.tobytes().rstrip(b"\x00") for row in packed]
 
 
-def encode_digits(model_id: int, rows, tables) -> list:
+def encode_digits(model_id: int, rows, tables, prior=None) -> list:
     """B one-digit files at once: rows (B, R) -> list of B byte strings.
 
-    Byte-identical to ``[encode_stream(model_id, row, tables) for row in rows]``.
+    Byte-identical to ``[encode_stream(model_id, row, tables, prior) for row in rows]``.
     """
     tables = TableSet.of(tables)
     clusters, idx = _check_rows(rows, tables, "encode_digits")
+    if file_version(model_id, 1, prior) == format_v4.VERSION:
+        return format_v4.encode_batch_files(model_id, _rows(clusters, idx, tables), tables, prior)
     if not tables.cluster_bits:
         bits, _ = encode_batch(idx, np.arange(tables.num_elements), tables.clusters[0],
                                prefix_bits=header_bits(model_id, 1))
@@ -312,28 +350,37 @@ def encode_digits(model_id: int, rows, tables) -> list:
     return _pack_rows(bits)
 
 
-def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS) -> list:
+def decode_files(datas, tables_by_model, max_digits: int = MAX_DIGITS, prior=None) -> list:
     """Decode many files; never raises FormatError.
 
     Returns one entry per file: ``Decoded(model_id, rows (n, R) int32)`` or
     the :class:`FormatError` explaining why that file was refused.  Files with
     the same model and digit count are decoded together by the batched coder.
     """
-    return _decode_many([bytes(d) for d in datas], tables_by_model, max_digits, single=False)
+    return _decode_many([bytes(d) for d in datas], tables_by_model, max_digits, single=False, prior=prior)
 
 
-def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) -> list:
+def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool, prior=None) -> list:
     results: list = [None] * len(datas)
     groups: dict = {}
+    v4: dict = {}
     for i, data in enumerate(datas):
         try:
-            header, tables = _read_header(data, tables_by_model, max_digits)
+            header, tables = _read_header(data, tables_by_model, max_digits, prior)
             if single and header.n != 1:
                 raise FormatError(f"expected a single digit, found {header.n} digits")
         except FormatError as err:
             results[i] = err
             continue
+        if format_v4.is_v4(data, prior):
+            v4.setdefault(header.model_id, (tables, []))[1].append((i, header))
+            continue
         groups.setdefault((header.model_id, header.n), (tables, []))[1].append((i, header))
+    for model_id, (tables, members) in v4.items():
+        rows, ok = format_v4.decode_group([datas[i] for i, _ in members], model_id,
+                                          [h.clusters[0] if h.clusters else 0 for _, h in members], tables, prior)
+        for (i, _), r, good in zip(members, rows, ok):
+            results[i] = Decoded(model_id, r[None]) if good else FormatError(MSG_NOT_CANONICAL)
     for (model_id, n), (tables, members) in groups.items():
         if len(members) < BATCH_MIN:
             for i, header in members:
@@ -361,7 +408,7 @@ def _decode_many(datas: list, tables_by_model, max_digits: int, single: bool) ->
     return results
 
 
-def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch:
+def decode_digits(datas, tables_by_model, on_error: str = "raise", prior=None) -> DigitBatch:
     """Decode many one-digit files (batched).
 
     Returns ``DigitBatch(model_ids (B,), rows (B, R) int32, errors)``.
@@ -375,7 +422,7 @@ def decode_digits(datas, tables_by_model, on_error: str = "raise") -> DigitBatch
     if on_error not in ("raise", "mask"):
         raise ValueError('on_error must be "raise" or "mask"')
     datas = [bytes(d) for d in datas]
-    results = _decode_many(datas, tables_by_model, MAX_DIGITS, single=True)
+    results = _decode_many(datas, tables_by_model, MAX_DIGITS, single=True, prior=prior)
     B = len(datas)
     E = max((TableSet.of(t).row_length for t in tables_by_model.values()), default=0)
     model_ids = np.full(B, -1, dtype=np.int64)

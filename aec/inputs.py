@@ -77,14 +77,14 @@ def largest_file(tables_by_model, max_digits: int) -> int:
     return max(fmt.max_file_bytes(max_digits, t.num_elements, t.cluster_bits) for t in sets)
 
 
-def read_digit_file(name: str, tables_by_model, max_digits: int) -> tuple[bytes, fmt.Header]:
+def read_digit_file(name: str, tables_by_model, max_digits: int, prior=None) -> tuple[bytes, fmt.Header]:
     """A digit file's bytes (never more than the largest valid file + 1 are read)
     and its checked header; raises InputError, FormatError or OSError."""
     limit = largest_file(tables_by_model, max_digits)
     with open_input(name) as f:
         data = f.read(limit + 1)
     try:
-        header = fmt.read_header(data, tables_by_model, max_digits)
+        header = fmt.read_header(data, tables_by_model, max_digits, prior)
     except fmt.FormatError as e:
         if len(data) <= limit or not str(e).startswith("oversized"):
             raise

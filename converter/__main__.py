@@ -33,19 +33,22 @@ def main(argv=None) -> int:
     p.add_argument("--only", choices=["runtime", "site"], help="write only one of the two exports")
     args = p.parse_args(argv)
 
+    from aec.codec import PRIOR_FILE
     from converter.convert import ConversionError, convert
     from converter.runtime import export_runtime
     from training.data import DataError, load_mnist
 
     try:
-        _, (x_test, y_test) = load_mnist(args.data_dir)
+        (x_train, _), (x_test, y_test) = load_mnist(args.data_dir)
         if args.only != "site":
-            report = export_runtime(args.models_dir, args.runtime_out, test_images=x_test, eval_digits=args.eval_digits)
+            report = export_runtime(args.models_dir, args.runtime_out, test_images=x_test, train_images=x_train,
+                                    eval_digits=args.eval_digits)
             print(f"{args.runtime_out}: " + ", ".join(f"{part} {sum(r['bytes'].values())} B"
                                                       for part, r in report["models"].items()))
         if args.only != "runtime":
             manifest = convert(args.models_dir, args.out, test_images=x_test, test_labels=y_test,
-                               eval_digits=args.eval_digits, budget_bytes=args.budget_bytes)
+                               eval_digits=args.eval_digits, budget_bytes=args.budget_bytes,
+                               prior_file=os.path.join(args.runtime_out, PRIOR_FILE))
             print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})"
                                               for n, s in manifest["networks"].items())
                   + f"; networks {manifest['network_bytes']} B in all")

@@ -60,13 +60,14 @@ import numpy as np  # noqa: E402
 import training.layers  # noqa: E402,F401  (registers GDN / LevelGain / gelu_tanh so the models load)
 from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
 from aec import levels  # noqa: E402
-from aec.codec import model_ids_of, read_config  # noqa: E402
+from aec.codec import PRIOR_FILE, model_ids_of, read_config  # noqa: E402
 from aec.pixels import TALK_LATENT_BITS, to_float  # noqa: E402
 from aec.tables import CodingTables, TableSet  # noqa: E402
 from converter.graph import (DTYPES, OUTPUT_KEY, ConversionError, GraphRunner, compact_model_json,  # noqa: E402
                              convert_saved_model, export_saved_model, folder_bytes)
 from training.talk_model import LATENT_SHAPE, LATENT_SIZE, dequantise_latents  # noqa: E402
 
+PRIOR_NAME = PRIOR_FILE  # the file name the aec package reads, in tables/
 MANIFEST_VERSION = 3  # of manifest.json (2: tables in their own files; 3: several learned models, some lazy)
 MAX_PSNR_LOSS_DB = 0.01
 MAX_PIXEL_DIFF = 1
@@ -188,11 +189,13 @@ def json_bytes(obj) -> bytes:
 
 
 def convert(models_dir="models", out="site/models", *, test_images, test_labels, eval_digits=10000,
-            budget_bytes=BUDGET_BYTES, log=print) -> dict:
+            budget_bytes=BUDGET_BYTES, prior_file=None, log=print) -> dict:
     """Convert every model in ``models_dir`` into ``out`` (atomically); returns the manifest.
 
     ``test_images`` (N,28,28) uint8 / ``test_labels``: the MNIST test set (the
     first ``eval_digits`` measure the quantisation; the samples come from it too).
+    ``prior_file``: the runtime export's version-4 head table (aec/models/model_prior.json),
+    copied to ``tables/`` and named in the manifest's ``model_prior`` when it exists.
     """
     models_dir, out = Path(models_dir), Path(out)
     parts = [name for name in levels.FIRST_MODEL_ID if (models_dir / name / "encoder.keras").is_file()]
@@ -220,6 +223,10 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
         with tempfile.TemporaryDirectory(prefix="converter-") as tmp:
             for part in parts:
                 _convert_part(part, models_dir / part, staging, Path(tmp), images, manifest, log)
+        if prior_file is not None and Path(prior_file).is_file():  # the same table the aec package codes with
+            (staging / "tables").mkdir(exist_ok=True)
+            shutil.copyfile(prior_file, staging / "tables" / PRIOR_NAME)
+            manifest["model_prior"] = f"tables/{PRIOR_NAME}"
         samples = pick_samples(test_labels)
         (staging / "samples.json").write_bytes(json_bytes(samples_json(test_images, test_labels, samples)))
         manifest["samples"] = "samples.json"

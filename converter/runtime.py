@@ -40,6 +40,7 @@ from converter.convert import EXPORT_TOLERANCE, MAX_PIXEL_DIFF, ConversionError,
 from training import networks
 
 REPORT_FILE = "export.json"
+PRIOR_DIGITS = 10_000  # training digits whose one-pass files fit the version-4 head (about 20 s)
 
 
 def _slice_grad_as_pad(op, dy):
@@ -166,8 +167,9 @@ def _export_part(part: str, folder: Path, stage: Path, tmp: Path, images, log) -
     return report
 
 
-def export_runtime(models_dir, out, *, test_images, eval_digits=10000, log=print) -> dict:
-    """Every model of ``models_dir`` -> ``out`` (aec/models) as LiteRT, staged and swapped in whole."""
+def export_runtime(models_dir, out, *, test_images, train_images=None, eval_digits=10000, log=print) -> dict:
+    """Every model of ``models_dir`` -> ``out`` (aec/models) as LiteRT, staged and swapped in whole.
+    With ``train_images``, also the version-4 head's table (codec.PRIOR_FILE), fitted on their files."""
     _register_gradients()
     models_dir, out = Path(models_dir), Path(out)
     parts = [p for p in levels.FIRST_MODEL_ID if (models_dir / p / "encoder.keras").is_file()]
@@ -180,6 +182,11 @@ def export_runtime(models_dir, out, *, test_images, eval_digits=10000, log=print
     try:
         with tempfile.TemporaryDirectory(prefix="runtime-") as tmp:
             report = {p: _export_part(p, models_dir / p, stage, Path(tmp), images, log) for p in parts}
+        if train_images is not None and len(parts) > 1:
+            from training.model_prior import fit_model_prior
+
+            prior = fit_model_prior(codec.Codecs.load(stage), np.asarray(train_images[:PRIOR_DIGITS], np.uint8), log)
+            atomic.write_json(stage / codec.PRIOR_FILE, prior.to_json())
         report = {"eval_digits": int(len(images)), "runtime": "ai-edge-litert (LiteRT), float32", "models": report}
         atomic.write_json(stage / REPORT_FILE, report)
     except BaseException:

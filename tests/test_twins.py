@@ -106,8 +106,8 @@ def test_no_source_file_is_over_500_lines():
 def test_one_tool_writes_the_shared_vectors_and_they_are_current():
     """tests/vectors/make_vectors.py makes every vector file; the ones that need no
     trained model are checked here (the model vectors: tests/test_converter.py)."""
-    out = subprocess.run([sys.executable, "tests/vectors/make_vectors.py", "format", "format3", "preprocess", "levels",
+    out = subprocess.run([sys.executable, "tests/vectors/make_vectors.py", "format", "format3", "format4", "preprocess", "levels",
                           "bits", "--check"],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.count("up to date") == 5
+    assert out.stdout.count("up to date") == 6

@@ -228,10 +228,10 @@ def _bits_hex(bits: str) -> str:
     return bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)).hex()
 
 
-def _refused(data: bytes, models) -> str | None:
+def _refused(data: bytes, models, prior=None) -> str | None:
     from aec.format import FormatError
     try:
-        decode_stream(data, models)
+        decode_stream(data, models, prior=prior)
     except FormatError as err:
         return str(err)
     return None

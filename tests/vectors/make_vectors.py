@@ -1,10 +1,13 @@
 """The one tool that writes the shared Python/JavaScript test vectors in tests/vectors/.
 
-    python tests/vectors/make_vectors.py [format] [format3] [preprocess] [levels] [models] [bits] [--check]
+    python tests/vectors/make_vectors.py [format] [format3] [format4] [preprocess] [levels] [models] [bits] [--check]
 
 * format:     format_v2.json, tables, files and refused files (format_vectors.py)
 * format3:    format_v3.json, version 3's headers (model ids 8..14, the escape of later
               versions), files and refused files (format_v3_vectors.py); needs format_v2.json
+* format4:    format_v4.json, version 4's files (model id and cluster coded given the length,
+              with their ModelPrior), the older files read with a prior, refused files
+              (format_v4_vectors.py)
 * preprocess: preprocess_v1.json, images through aec.preprocess (preprocess_vectors.py)
 * levels:     levels.json, the quality scale of aec/levels.py: every model id's quality level
               and each level's model id, for levels.js (which reads the scale from the manifest)
@@ -15,7 +18,7 @@
               format_v2.json, format_v3.json and models_v1.json (in --out) and the export's
               tables (--site-models); `make convert` runs it after models
 
-No name: all six (bits last, after the files it splits). ``--check`` writes nothing and
+No name: all seven (bits last, after the files it splits). ``--check`` writes nothing and
 exits 1 if a file differs from what would be written. Run from anywhere; the files are written atomically.
 """
 
@@ -35,7 +38,7 @@ for path in (str(ROOT), str(HERE)):
 
 from aec import atomic  # noqa: E402
 
-KINDS = ("format", "format3", "preprocess", "levels", "models", "bits")
+KINDS = ("format", "format3", "format4", "preprocess", "levels", "models", "bits")
 
 
 def texts(kind: str, args) -> dict:
@@ -51,6 +54,10 @@ def texts(kind: str, args) -> dict:
 
         v2 = json.loads((args.out / "format_v2.json").read_text())
         return {args.out / "format_v3.json": format_v3_vectors.dumps(format_v3_vectors.build(v2))}
+    if kind == "format4":
+        import format_v4_vectors
+
+        return {args.out / "format_v4.json": format_v4_vectors.dumps(format_v4_vectors.build())}
     if kind == "preprocess":
         import preprocess_vectors
 
@@ -81,7 +88,7 @@ def texts(kind: str, args) -> dict:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="make_vectors.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("kinds", nargs="*", metavar="{format,format3,preprocess,levels,models,bits}", help="default: all six")
+    p.add_argument("kinds", nargs="*", metavar="{format,format3,format4,preprocess,levels,models,bits}", help="default: all seven")
     p.add_argument("--check", action="store_true", help="compare with the stored files instead of writing them")
     p.add_argument("--out", type=Path, default=HERE, help="folder of the vectors (default: tests/vectors)")
     p.add_argument("--models-dir", default=ROOT / "models", help="models: the trained Keras models")
