@@ -5,16 +5,20 @@
 // cost (costQ16 of its frequency in its digit's cluster table, in 1/65536 bit)
 // and the termination: the rest, which may be negative (the format drops
 // trailing zero bytes). Costs stay in 1/65536 bit so the parts add up exactly.
+// Version 4 has no header or cluster bits: its head, the model id and cluster coded
+// given the file's length, is the coder's first symbol and costs costQ16 of its frequency.
 //
 // API (Python snake_case <-> JavaScript camelCase; Python's (n, E) is a flat Int32Array here):
 //   symbolCosts(rows, tables) -> Int32Array(n*E), 1/65536 bit
-//   bitSplit(data, tablesByModel, {maxDigits}) -> {modelId, n, totalBits, headerBits, clusterBits,
-//     clusters: Int32Array(n), latentQ16: Int32Array(n*E), terminationQ16}; throws FormatError
+//   bitSplit(data, tablesByModel, {maxDigits, prior}) -> {modelId, n, totalBits, headerBits, clusterBits,
+//     clusters: Int32Array(n), latentQ16: Int32Array(n*E), terminationQ16, headQ16 (0 before version 4)};
+//     throws FormatError
 //   latentOrder(tables) -> Int32Array(E): elements by expected cost, largest first
 //   bitsText(q16) -> string: q16 / 65536 as an exact decimal
 
 import { decodeStream, MAX_DIGITS, readHeader } from "./format.js";
-import { COST_BITS, TableSet } from "./tables.js";
+import { isV4 } from "./format_v4.js";
+import { COST_BITS, costQ16, TableSet } from "./tables.js";
 
 export const ONE_BIT = 2 ** COST_BITS; // one bit in the units of costQ16
 
@@ -33,19 +37,26 @@ export function symbolCosts(rows, tables) {
 }
 
 /** A valid file -> where its bits go (the parts add up to 8 * data.length exactly). Throws FormatError. */
-export function bitSplit(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
-  const { modelId, rows } = decodeStream(data, tablesByModel, { maxDigits });
-  const header = readHeader(data, tablesByModel, { maxDigits });
+export function bitSplit(data, tablesByModel, { maxDigits = MAX_DIGITS, prior = null } = {}) {
+  const { modelId, rows } = decodeStream(data, tablesByModel, { maxDigits, prior });
+  const header = readHeader(data, tablesByModel, { maxDigits, prior });
   const tables = TableSet.of(tablesByModel instanceof Map ? tablesByModel.get(modelId) : tablesByModel[modelId]);
   const { clusters } = tables.split(rows);
-  const clusterBits = header.n * tables.clusterBits;
   const latentQ16 = symbolCosts(rows, tables);
   const totalBits = 8 * data.length;
-  const headerBits = header.headerBits - clusterBits;
   let latents = 0;
   for (const q of latentQ16) latents += q; // exact: below 2**53
+  const n = header.n;
+  if (isV4(data, prior)) {
+    const f = prior.head.freqsOf(prior.element(data.length))[prior.symbol(modelId, clusters[0])];
+    const headQ16 = costQ16(f);
+    const terminationQ16 = totalBits * ONE_BIT - headQ16 - latents;
+    return { modelId, n, totalBits, headerBits: 0, clusterBits: 0, clusters, latentQ16, terminationQ16, headQ16 };
+  }
+  const clusterBits = n * tables.clusterBits;
+  const headerBits = header.headerBits - clusterBits;
   const terminationQ16 = (totalBits - headerBits - clusterBits) * ONE_BIT - latents;
-  return { modelId, n: header.n, totalBits, headerBits, clusterBits, clusters, latentQ16, terminationQ16 };
+  return { modelId, n, totalBits, headerBits, clusterBits, clusters, latentQ16, terminationQ16, headQ16: 0 };
 }
 
 /** The elements by their expected code length under cluster 0 (the factorised prior),

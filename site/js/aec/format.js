@@ -1,4 +1,9 @@
-// Twin of aec/format.py: the digit file format, version 3 (spec: format.md on the site).
+// Twin of aec/format.py: the digit file format, versions 2 to 4 (spec: format.md on the site).
+//
+// Version 4 (format_v4.js) holds one digit of a learned model, its model id coded given
+// the file's length (model_prior.js): with a `prior` option, writers write it for one
+// digit and readers read a file whose first bit is 0 as version 4. Without one, this is
+// the version-3 reader and writer described below, byte for byte.
 //
 // Bits, MSB first within bytes:
 //   version + model id (5 bits: ids 0..7 as version 2 wrote them, 10 + id in 3 bits;
@@ -13,17 +18,20 @@
 //
 // API (Python snake_case <-> JavaScript camelCase; Python's (n, R) rows are one
 // flat row-major Int32Array of n*R here, R = the tables' rowLength):
-//   encodeStream(modelId, rows, tables) -> Uint8Array
-//   decodeStream(data, tablesByModel, {maxDigits}) -> {modelId, rows: Int32Array(n*R)}
-//   encodeDigits(modelId, rows, tables) -> Uint8Array[] (one one-digit file per row)
-//   decodeFiles(datas, tablesByModel, {maxDigits}) -> Array<{modelId, rows} | FormatError>
-//   decodeDigits(datas, tablesByModel, {onError}) -> {modelIds, rows: Int32Array(B*R), errors}
-//   readHeader(data, tablesByModel) -> {modelId, n, headerBits, clusters}
-//   fileVersion(modelId) -> 2 or 3, the version a file of that model carries
+//   encodeStream(modelId, rows, tables, {prior}) -> Uint8Array
+//   decodeStream(data, tablesByModel, {maxDigits, prior}) -> {modelId, rows: Int32Array(n*R)}
+//   encodeDigits(modelId, rows, tables, {prior}) -> Uint8Array[] (one one-digit file per row)
+//   decodeFiles(datas, tablesByModel, {maxDigits, prior}) -> Array<{modelId, rows} | FormatError>
+//   decodeDigits(datas, tablesByModel, {onError, prior}) -> {modelIds, rows: Int32Array(B*R), errors}
+//   readHeader(data, tablesByModel, {maxDigits, prior}) -> {modelId, n, headerBits, clusters}
+//   fileVersion(modelId, n = 1, prior = null) -> 2, 3 or 4, the version a file of n digits carries
+// `prior`: the ModelPrior (model_prior.js) that lets them write and read version 4.
 // `rows` for encoding: one flat array of n*R integers (a single row is one
 // digit), or an array of n rows.
 // `tablesByModel`: a Map or a plain object, model id -> TableSet (or CodingTables).
 
+import * as v4 from "./format_v4.js";
+import { MODEL_IDS } from "./model_prior.js";
 import { ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter } from "./range_coder.js";
 import { MAX_SIZE, TableSet } from "./tables.js";
 
@@ -41,7 +49,7 @@ export const MSG_BAD_HEADER = "not a digit file (bad header)";
 export const MSG_IMPLAUSIBLE = "implausible digit count";
 export const MSG_NOT_CANONICAL = "corrupt or truncated data (not the canonical encoding)";
 
-/** A file that is not a valid version-2 or version-3 digit file for the known models. */
+/** A file that is not a valid digit file (versions 2 to 4) for the known models. */
 export class FormatError extends Error {
   constructor(message) {
     super(message);
@@ -86,11 +94,13 @@ export function gammaBits(n) {
   return bits;
 }
 
-/** The version a file of modelId carries: 2 for ids 0..7 (their v2 bytes), else 3. */
-export function fileVersion(modelId) {
+/** The version a file of n digits of modelId carries: 4 for one digit of a learned model when
+ * there is a prior, else 2 for ids 0..7 (their v2 bytes) and 3 for 8..14. */
+export function fileVersion(modelId, n = 1, prior = null) {
   if (!Number.isInteger(modelId) || modelId < 0 || modelId > MAX_MODEL_ID) {
     throw new RangeError(`model id must be in 0..${MAX_MODEL_ID}, got ${modelId}`);
   }
+  if (prior != null && n === 1 && MODEL_IDS.includes(modelId)) return v4.VERSION;
   return modelId <= V2_MAX_MODEL_ID ? 2 : 3;
 }
 
@@ -138,8 +148,9 @@ function readModelId(r) {
   return V2_MAX_MODEL_ID + 1 + field;
 }
 
-function readHeaderInternal(data, tablesByModel, maxDigits) {
+function readHeaderInternal(data, tablesByModel, maxDigits, prior = null) {
   if (data.length === 0) throw new FormatError(MSG_EMPTY);
+  if (v4.isV4(data, prior)) return readV4Header(data, tablesByModel, prior);
   const r = new BitReader(data);
   const modelId = readModelId(r);
   const tables = tablesFor(tablesByModel, modelId);
@@ -158,6 +169,19 @@ function readHeaderInternal(data, tablesByModel, maxDigits) {
   return { header: { modelId, n, headerBits: r.position, clusters }, tables };
 }
 
+/** A version-4 file's head: the model's tables, the size limit of one digit. */
+function readV4Header(data, tablesByModel, prior) {
+  const { modelId, cluster } = v4.readHead(data, prior);
+  const tables = tablesFor(tablesByModel, modelId);
+  if (tables === null) throw new UnknownModel(modelId);
+  prior.checkTables(new Map([[modelId, tables]]));
+  const limit = maxFileBytes(1, tables.numElements, tables.clusterBits);
+  if (data.length > limit) {
+    throw new FormatError(`oversized file (${data.length} bytes; 1 digit(s) of model ${modelId} need at most ${limit})`);
+  }
+  return { header: { modelId, n: 1, headerBits: 0, clusters: tables.clusterBits ? [cluster] : [] }, tables };
+}
+
 function asBytes(data) {
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -165,9 +189,10 @@ function asBytes(data) {
   return Uint8Array.from(data);
 }
 
-/** Check and parse the header only (version, model id, n, size limit). Throws FormatError. */
-export function readHeader(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
-  return readHeaderInternal(asBytes(data), tablesByModel, maxDigits).header;
+/** Check and parse the header only (version, model id, n, size limit). Throws FormatError.
+ * A version-4 file's headerBits is 0: its model id and cluster are the coder's first symbol. */
+export function readHeader(data, tablesByModel, { maxDigits = MAX_DIGITS, prior = null } = {}) {
+  return readHeaderInternal(asBytes(data), tablesByModel, maxDigits, prior).header;
 }
 
 // ---------------------------------------------------------------------------
@@ -233,11 +258,14 @@ function encodeRows(modelId, clusters, idx, tables) {
 }
 
 /** Encode n digits (rows, flat n*R or n arrays of R) into one file -> Uint8Array. */
-export function encodeStream(modelId, rows, tables) {
+export function encodeStream(modelId, rows, tables, { prior = null } = {}) {
   tables = TableSet.of(tables);
   const { clusters, idx } = checkRows(rows, tables, "encodeStream");
   if (clusters.length < 1 || clusters.length > MAX_DIGITS) {
     throw new RangeError(`a file holds 1..${MAX_DIGITS} digits, got ${clusters.length}`);
+  }
+  if (fileVersion(modelId, clusters.length, prior) === v4.VERSION) {
+    return v4.encode(modelId, joinRows({ clusters, idx }, tables), tables, prior);
   }
   return encodeRows(modelId, clusters, idx, tables);
 }
@@ -268,7 +296,12 @@ function joinRows({ clusters, idx }, tables) {
 }
 
 /** Decode a file whose header is read; insist on the canonical bytes. Throws FormatError. */
-function decodeCanonical(bytes, header, tables) {
+function decodeCanonical(bytes, header, tables, prior) {
+  if (v4.isV4(bytes, prior)) {
+    const { rows, ok } = v4.decodeGroup([bytes], header.modelId, [header.clusters[0] ?? 0], tables, prior);
+    if (!ok[0]) throw new FormatError(MSG_NOT_CANONICAL);
+    return { modelId: header.modelId, rows };
+  }
   const decoded = decodeRows(bytes, header, tables);
   if (!sameBytes(encodeRows(header.modelId, decoded.clusters, decoded.idx, tables), bytes)) {
     throw new FormatError(MSG_NOT_CANONICAL);
@@ -286,31 +319,36 @@ function sameBytes(a, b) {
  * Decode one file -> {modelId, rows: Int32Array(n*R)}. Throws FormatError.
  * maxDigits lets a caller refuse big streams before decoding them.
  */
-export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
+export function decodeStream(data, tablesByModel, { maxDigits = MAX_DIGITS, prior = null } = {}) {
   const bytes = asBytes(data);
-  const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits);
-  return decodeCanonical(bytes, header, tables);
+  const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits, prior);
+  return decodeCanonical(bytes, header, tables, prior);
 }
 
 // ---------------------------------------------------------------------------
 // many files (same results as Python's batched helpers; scalar loops here)
 // ---------------------------------------------------------------------------
 
-/** One one-digit file per row -> array of Uint8Array. */
-export function encodeDigits(modelId, rows, tables) {
+/** One one-digit file per row -> array of Uint8Array (the bytes of encodeStream, row by row). */
+export function encodeDigits(modelId, rows, tables, { prior = null } = {}) {
   tables = TableSet.of(tables);
   const { clusters, idx } = checkRows(rows, tables, "encodeDigits");
   const E = tables.numElements;
+  if (fileVersion(modelId, 1, prior) === v4.VERSION) {
+    const all = joinRows({ clusters, idx }, tables);
+    const R = tables.rowLength;
+    return Array.from(clusters, (c, d) => v4.encode(modelId, all.subarray(d * R, (d + 1) * R), tables, prior));
+  }
   return Array.from(clusters, (c, d) => encodeRows(modelId, [c], idx.subarray(d * E, (d + 1) * E), tables));
 }
 
-function decodeMany(datas, tablesByModel, maxDigits, single) {
+function decodeMany(datas, tablesByModel, maxDigits, single, prior) {
   return Array.from(datas, (data) => {
     try {
       const bytes = asBytes(data);
-      const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits);
+      const { header, tables } = readHeaderInternal(bytes, tablesByModel, maxDigits, prior);
       if (single && header.n !== 1) throw new FormatError(`expected a single digit, found ${header.n} digits`);
-      return decodeCanonical(bytes, header, tables);
+      return decodeCanonical(bytes, header, tables, prior);
     } catch (err) {
       if (err instanceof FormatError) return err;
       throw err;
@@ -319,8 +357,8 @@ function decodeMany(datas, tablesByModel, maxDigits, single) {
 }
 
 /** Decode many files; never throws FormatError: each entry is {modelId, rows} or the FormatError. */
-export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS } = {}) {
-  return decodeMany(datas, tablesByModel, maxDigits, false);
+export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS, prior = null } = {}) {
+  return decodeMany(datas, tablesByModel, maxDigits, false, prior);
 }
 
 /**
@@ -330,9 +368,9 @@ export function decodeFiles(datas, tablesByModel, { maxDigits = MAX_DIGITS } = {
  * onError "mask": failing files get modelId -1, a row of zeros and their FormatError in errors
  * (null for the good ones).
  */
-export function decodeDigits(datas, tablesByModel, { onError = "raise" } = {}) {
+export function decodeDigits(datas, tablesByModel, { onError = "raise", prior = null } = {}) {
   if (onError !== "raise" && onError !== "mask") throw new RangeError('onError must be "raise" or "mask"');
-  const results = decodeMany(datas, tablesByModel, MAX_DIGITS, true);
+  const results = decodeMany(datas, tablesByModel, MAX_DIGITS, true, prior);
   const all = tablesByModel instanceof Map ? [...tablesByModel.values()] : Object.values(tablesByModel ?? {});
   const R = Math.max(0, ...all.map((t) => TableSet.of(t).rowLength));
   const modelIds = new Int32Array(results.length).fill(-1);
