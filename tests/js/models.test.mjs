@@ -106,7 +106,7 @@ test("JS decodes every Python vector to the same model, indices and pixels (<= 1
     assert.ok(images instanceof Uint8Array && images.length === PIXELS); // one digit
     const expected = fromB64(vec.pixels);
     for (let i = 0; i < PIXELS; i++) maxDiff = Math.max(maxDiff, Math.abs(images[i] - expected[i]));
-    assert.deepEqual(Array.from(decodeStream(bytes, c.tables).rows), vec.indices);
+    assert.deepEqual(Array.from(decodeStream(bytes, c.tables, { prior: c.prior }).rows), vec.indices);
   }
   t.diagnostic(`${v.vectors.length} vectors, max pixel diff ${maxDiff}/255 (CPU backend)`);
   assert.ok(maxDiff <= 1, `max pixel diff ${maxDiff}/255`);
@@ -149,7 +149,7 @@ test("JS encodes 1,000 MNIST test digits to Python's bytes (>= 99% identical)", 
     rows.forEach((i, k) => batch.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS));
     await c.loadTables(ids[j]);
     const indices = await c.codecFor(ids[j]).encodeRows(batch, ids[j]); // all the level's digits at once
-    const files = encodeDigits(ids[j], indices, c.tables.get(ids[j]));
+    const files = encodeDigits(ids[j], indices, c.tables.get(ids[j]), { prior: c.prior });
     files.forEach((bytes, k) => {
       if (`${bytes.length}:${sha256(bytes).slice(0, 16)}` === bulk.files[rows[k]]) same++;
       else differ.push(`digit ${rows[k]} (model ${ids[j]})`);
@@ -194,8 +194,11 @@ test(`random, truncated and bit-flipped files: FormatError or a canonical decode
       const bytes = list[i];
       const t1 = performance.now();
       try {
-        const { modelId, rows } = decodeStream(bytes, c.tables, { maxDigits: c.maxDigits });
-        assert.equal(hex(encodeStream(modelId, rows, c.tables.get(modelId))), hex(bytes), "not canonical");
+        const { modelId, rows } = decodeStream(bytes, c.tables, { maxDigits: c.maxDigits, prior: c.prior });
+        const again = encodeStream(modelId, rows, c.tables.get(modelId), { prior: bytes[0] < 0x80 ? c.prior : null });
+        // version 4 is canonical at the file's own length, which need not be the encoder's (all zeros: any length)
+        if (bytes[0] < 0x80) assert.deepEqual(decodeStream(again, c.tables, { prior: c.prior }).rows, rows);
+        else assert.equal(hex(again), hex(bytes), "not canonical");
       } catch (err) {
         if (!(err instanceof FormatError)) throw new Error(`${kind} ${hex(bytes)}: ${err}`);
         assert.ok(err.message.length > 5);
@@ -237,6 +240,13 @@ test("a file whose sha256 differs from the manifest is refused", { skip: noModel
   await assert.rejects(c.compressDigits(new Uint8Array(PIXELS), manifest.models.at(-1).id),
     (err) => err instanceof ModelLoadError && err.message.includes(tablesPath) && /sha256 mismatch/.test(err.message));
   c.dispose();
+  // so is the version-4 head's table, which comes with the first level's tables
+  const priorBytes = Uint8Array.from(readFileSync(`${MODELS}/${manifest.model_prior}`));
+  priorBytes[priorBytes.length >> 1] ^= 1;
+  const p = await loadCodecs(pathToFileURL(`${MODELS}/`).href, { tf, fetch: fileFetch({ [manifest.model_prior]: priorBytes }) });
+  await assert.rejects(p.compressDigits(new Uint8Array(PIXELS), manifest.default_model_id),
+    (err) => err instanceof ModelLoadError && err.message.includes(manifest.model_prior) && /sha256 mismatch/.test(err.message));
+  p.dispose();
   const wrong = structuredClone(manifest);
   const json = Object.keys(wrong.files).find((p) => p.endsWith("model.json"));
   wrong.files[json].sha256 = "0".repeat(64);
@@ -245,6 +255,27 @@ test("a file whose sha256 differs from the manifest is refused", { skip: noModel
       tf, fetch: fileFetch({ "manifest.json": new TextEncoder().encode(JSON.stringify(wrong)) }),
     }),
     (err) => err instanceof ModelLoadError && err.message.includes(json) && /sha256 mismatch/.test(err.message));
+});
+
+test("with the manifest's model_prior one-digit files are version 4; without it, version 3 as before", { skip: noModels }, async () => {
+  const c = await codecs();
+  const manifest = JSON.parse(readFileSync(`${MODELS}/manifest.json`, "utf8"));
+  const pixels = fromB64(vectors().digits[0].pixels);
+  const id = manifest.default_model_id;
+  const [v4] = await c.compressDigits(pixels, id);
+  assert.ok(manifest.model_prior && c.prior && v4[0] < 0x80);
+  assert.equal((await c.decompressFile(v4)).modelId, id);
+  const old = structuredClone(manifest);
+  delete old.model_prior;
+  const bare = await loadCodecs(pathToFileURL(`${MODELS}/`).href, {
+    tf, fetch: fileFetch({ "manifest.json": new TextEncoder().encode(JSON.stringify(old)) }),
+  });
+  const [v3] = await bare.compressDigits(pixels, id);
+  assert.ok(bare.prior === null && v3[0] >= 0x80);
+  assert.equal(hex(v3), hex(encodeStream(id, await c.codecFor(id).encodeRows(pixels, id), c.tables.get(id))));
+  assert.equal((await c.decompressFile(v3)).modelId, id); // version 3 still reads with the prior
+  await assert.rejects(bare.decompressFile(v4), FormatError);
+  bare.dispose();
 });
 
 test("without crypto.subtle (plain-http origins) the pure-JS SHA-256 checks the files", { skip: noModels }, async () => {

@@ -142,8 +142,11 @@ export class LearnedCodec {
 /** Every model, by file model id: what the browser (and Python's CLI) use. */
 export class Codecs {
   /** talk: a TalkCodec, learned: a LearnedCodec or an array of them in quality order (either may be null);
-   * maxDigits: the largest stream decompress accepts. Overlapping model ids: RangeError. */
-  constructor(talk, learned = null, { maxDigits = MAX_DIGITS } = {}) {
+   * maxDigits: the largest stream decompress accepts. Overlapping model ids: RangeError.
+   * prior: the version-4 head's ModelPrior (model_prior.js; the manifest's model_prior): with it
+   * one-digit files of learned models are version 4 and version-4 files decode; without it,
+   * files are versions 2 and 3 as before. */
+  constructor(talk, learned = null, { maxDigits = MAX_DIGITS, prior = null } = {}) {
     this.talk = talk;
     this.learnedCodecs = learned === null ? [] : [learned].flat();
     this.learned = this.learnedCodecs[0] ?? null; // the first
@@ -152,6 +155,8 @@ export class Codecs {
     if (twice !== undefined) throw new RangeError(`model id ${twice} belongs to two models`);
     this.tables = new Map([...(talk ? talk.tables : []), ...this.learnedCodecs.flatMap((c) => [...c.tables])]);
     this.maxDigits = maxDigits;
+    prior?.checkTables(this.tables); // a level's tables loaded later: format.js checks them per file
+    this.prior = prior;
   }
 
   /** The codec whose model ids hold modelId (its tables may not be loaded yet), or null. */
@@ -170,18 +175,18 @@ export class Codecs {
   /** Digits (N*784) -> N one-digit files (Uint8Array[]). */
   async compressDigits(images, modelId) {
     const rows = await this.codecFor(modelId).encodeRows(images, modelId);
-    return encodeDigits(modelId, rows, this.tables.get(modelId));
+    return encodeDigits(modelId, rows, this.tables.get(modelId), { prior: this.prior });
   }
 
   /** Digits (N*784) -> one file holding all of them (a single digit when N = 1). */
   async compressFile(images, modelId) {
     const rows = await this.codecFor(modelId).encodeRows(images, modelId);
-    return encodeStream(modelId, rows, this.tables.get(modelId));
+    return encodeStream(modelId, rows, this.tables.get(modelId), { prior: this.prior });
   }
 
   /** One file (a digit or a stream) -> {modelId, images: Uint8Array of N*784}. Throws FormatError. */
   async decompressFile(data) {
-    const { modelId, rows } = decodeStream(data, this.tables, { maxDigits: this.maxDigits });
+    const { modelId, rows } = decodeStream(data, this.tables, { maxDigits: this.maxDigits, prior: this.prior });
     return { modelId, images: await this.codecFor(modelId).decodeRows(rows, modelId) };
   }
 }

@@ -11,10 +11,14 @@
 // Each level's tables are fetched (and checked) when the level is first used, and
 // so are the networks of a model the manifest marks lazy (lazy_bytes: the
 // low-rate network), so the first view downloads only the talk's and the codec's.
+// The version-4 head's table (the manifest's model_prior, model_prior.js) comes with
+// the first level's tables, or before a file whose first bit is 0 is read; a manifest
+// without one gives codecs without a prior, which write versions 2 and 3.
 
 import { Codecs, LearnedCodec, TalkCodec } from "./codec.js";
 import { UnknownModel } from "./format.js";
 import { qualityOf } from "./levels.js";
+import { ModelPrior } from "./model_prior.js";
 import { TableSet } from "./tables.js";
 
 export const MANIFEST_VERSION = 3; // converter/convert.py's (3: several learned models, some loaded on first use)
@@ -269,6 +273,28 @@ class BrowserCodecs extends Codecs {
     this.levels = this.manifest.models.filter((m) => m.network === "talk" || qualityOf(this.manifest.scale ?? [], m.id))
       .map((m) => ({ id: m.id, label: m.label, level: m.level, bytes: m.bytes_per_digit }));
     this.defaultModelId = this.manifest.default_model_id ?? null; // where the page starts: the command's default
+    this.priorPromise = null;
+  }
+
+  /** Fetch (once) and verify the manifest's version-4 head table; then `prior` is set and
+   * one-digit files are version 4. Nothing without a model_prior. Throws ModelLoadError. */
+  loadPrior() {
+    const path = this.manifest.model_prior;
+    if (typeof path !== "string" || this.prior) return Promise.resolve(this.prior);
+    this.priorPromise ??= this.files.json(path).then((json) => {
+      let prior;
+      try {
+        prior = ModelPrior.fromJSON(json);
+        prior.checkTables(this.tables);
+      } catch (err) {
+        throw new ModelLoadError(`${path}: ${err.message}`);
+      }
+      this.prior = prior;
+      return prior;
+    }).finally(() => {
+      this.priorPromise = null; // loaded (this.prior), or tried again next time
+    });
+    return this.priorPromise;
   }
 
   get backend() {
@@ -286,10 +312,11 @@ class BrowserCodecs extends Codecs {
       throw new RangeError(`no model ${modelId} (models: ${this.levels.map((l) => l.id).join(", ")})`);
     }
     const lazy = [learned.encoder, learned.decoder].filter((net) => net instanceof LazyNetwork);
-    const [json] = await Promise.all([this.files.json(path), ...lazy.map((net) => net.load())]);
+    const [json] = await Promise.all([this.files.json(path), this.loadPrior(), ...lazy.map((net) => net.load())]);
     let tables;
     try {
       tables = TableSet.fromJSON(json);
+      this.prior?.checkTables(new Map([[modelId, tables]]));
     } catch (err) {
       throw new ModelLoadError(`${path}: tables of model ${modelId}: ${err.message}`);
     }
@@ -309,6 +336,7 @@ class BrowserCodecs extends Codecs {
   }
 
   async decompressFile(data) {
+    if (data.length && data[0] < 0x80) await this.loadPrior(); // version 4 (or no digit file)
     try {
       return await super.decompressFile(data);
     } catch (err) {

@@ -82,6 +82,19 @@ async function chooseBackend(tf, webgl) {
   throw new Error("no TensorFlow.js backend could be started");
 }
 
+/** Version 4: the leading bits every value of the head's interval shares (the file's first bits,
+ * whatever follows the head); 0 for other versions. */
+function headPrefix(split, bytes, prior) {
+  if (!split.headQ16) return 0;
+  const cdf = prior.head.cdf(prior.element(bytes.length));
+  const s = prior.symbol(split.modelId, split.clusters[0]);
+  const lo = cdf[s] * 2 ** 16; // the head's interval of the 32-bit code: [lo, hi]
+  const hi = cdf[s + 1] * 2 ** 16 - 1;
+  let k = 0;
+  while (k < 32 && Math.floor(lo / 2 ** (31 - k)) === Math.floor(hi / 2 ** (31 - k))) k++;
+  return k;
+}
+
 /** The loaded codec, as the demo uses it. */
 class Engine {
   constructor(codecs, fallback) {
@@ -109,17 +122,18 @@ class Engine {
   /**
    * A valid file whose tables are loaded (decompress it first) -> where its bits go
    * (bits.js' split), its first digit's latents (symbols), their range in cluster 0
-   * (lows, highs), the model's latentShape and its latents most-used first (order).
+   * (lows, highs), the model's latentShape, its latents most-used first (order) and, for
+   * version 4, headPrefix: how many leading bits the head (model and cluster) alone fixes.
    */
   inspect(bytes) {
-    const tables = this.codecs.tables;
-    const split = bitSplit(bytes, tables, { maxDigits: this.codecs.maxDigits });
+    const { tables, maxDigits, prior } = this.codecs;
+    const split = bitSplit(bytes, tables, { maxDigits, prior });
     const t = TableSet.of(tables.get(split.modelId)); // the talk's network has plain tables
     const E = t.numElements;
-    const { rows } = decodeStream(bytes, tables, { maxDigits: this.codecs.maxDigits });
+    const { rows } = decodeStream(bytes, tables, { maxDigits, prior });
     const c0 = t.clusters[0];
     const highs = Int32Array.from(c0.offsets, (o, e) => o + c0.sizes[e] - 1);
-    return { ...split, latentShape: this.codecs.codecFor(split.modelId).latentShape,
+    return { ...split, latentShape: this.codecs.codecFor(split.modelId).latentShape, headPrefix: headPrefix(split, bytes, prior),
       symbols: t.symbols(rows).slice(0, E), lows: Int32Array.from(c0.offsets), highs, order: latentOrder(t) };
   }
 
@@ -127,7 +141,7 @@ class Engine {
   async fromSymbols(modelId, symbols) {
     const t = this.codecs.tables.get(modelId);
     const rows = t.choose(symbols);
-    const [bytes] = encodeDigits(modelId, rows, t);
+    const [bytes] = encodeDigits(modelId, rows, t, { prior: this.codecs.prior });
     return { bytes, pixels: await this.codecs.codecFor(modelId).decodeRows(rows, modelId) };
   }
 
@@ -156,7 +170,7 @@ class Engine {
       swapped.push(k);
     }
     const rows = t.choose(symbols);
-    const files = encodeDigits(modelId, rows, t);
+    const files = encodeDigits(modelId, rows, t, { prior: this.codecs.prior });
     const pixels = await codec.decodeRows(rows, modelId);
     return { frames: files.map((bytes, i) => ({ bytes, swapped: swapped[i] })), pixels };
   }
