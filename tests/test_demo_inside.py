@@ -3,7 +3,9 @@ in chromium on WebGL: the bits add up to the file and agree with Python's split;
 or a typed byte changes the digit or gives the format's own error, and undoes; a latent
 slider changes the digit and the file; the morph's ends are the two digits' reconstructions;
 the keyboard reaches it all and axe finds nothing, at a desk and on a phone. Screenshots of
-both go to build/screenshots/ (looked at, not compared).
+both go to build/screenshots/ (looked at, not compared). One-digit files of the learned levels
+are format version 4 (site/models' model_prior): the panel shows their head, the model and
+cluster given the length, where version 2 and 3 files have a header and a cluster choice.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from playwright.sync_api import expect
 import axe_check
 from aec.bits import bit_split, bits_text, latent_order
 from aec.format import FormatError, decode_stream
+from aec.model_prior import ModelPrior
 from aec.tables import TableSet
 from demo_page import ROOT, ROOT_SEL, TOLERANCE, open_demo, prepare, shown_bytes, wait_idle, wait_runs
 
@@ -31,10 +34,36 @@ SHOTS = ROOT / "build" / "screenshots"
 
 def tables() -> dict:
     folder = ROOT / "site" / "models" / "tables"
-    return {int(p.stem): TableSet.from_json(p.read_text()) for p in folder.glob("*.json")}
+    return {int(p.stem): TableSet.from_json(p.read_text()) for p in folder.glob("*.json") if p.stem.isdigit()}
+
+
+def prior():
+    path = ROOT / "site" / "models" / "tables" / "model_prior.json"
+    return ModelPrior.from_json(path.read_text()) if path.is_file() else None
 
 
 TABLES = tables()
+PRIOR = prior()
+
+
+def refusal(data: bytes):
+    """Python's message for bytes the page's reader (with the prior) refuses, or None."""
+    try:
+        decode_stream(data, TABLES, prior=PRIOR)
+    except FormatError as e:
+        return str(e)
+    return None
+
+
+def first_refused_flip(data: bytes) -> tuple:
+    """The first bit whose flip makes ``data`` no file, and Python's message."""
+    for k in range(8 * len(data)):
+        edited = bytearray(data)
+        edited[k >> 3] ^= 0x80 >> (k & 7)
+        message = refusal(bytes(edited))
+        if message:
+            return k, message
+    raise AssertionError("every single-bit flip is a file")
 
 
 def inside_count(page) -> int:
@@ -74,8 +103,11 @@ def check_split(page) -> bytes:
     assert total == 8 * len(data)
     got = parts(page)
     assert sum(Fraction(bits) for _, bits in got) == total
-    s = bit_split(data, TABLES)
-    want = [("header", bits_text(s.header_bits << 16))]
+    s = bit_split(data, TABLES, prior=PRIOR)
+    if s.head_q16:  # version 4: no header, no cluster bits
+        want = [("head", bits_text(s.head_q16))]
+    else:
+        want = [("header", bits_text(s.header_bits << 16))]
     if s.cluster_bits:
         want.append(("clusters", bits_text(s.cluster_bits << 16)))
     want += [("latent", bits_text(q)) for q in s.latent_q16.sum(0)]
@@ -96,16 +128,23 @@ def test_the_bits_add_up_and_agree_with_python(probe):
     ready(probe)
     page = probe.page
     data = check_split(page)
-    assert decode_stream(data, TABLES)[0] == 3  # the codec's grid: a heat map
+    assert decode_stream(data, TABLES, prior=PRIOR)[0] == 3  # the codec's grid: a heat map
     expect(page.locator(".aec-heat")).to_be_visible()
-    assert len(parts(page)) == 1 + 1 + 256 + 1  # header, clusters, 4x4x16 latents, termination
+    assert data[0] < 0x80 and PRIOR is not None  # version 4
+    assert len(parts(page)) == 1 + 256 + 1 and parts(page)[0][0] == "head"  # head, 4x4x16 latents, termination
+    expect(page.locator(".aec-total")).to_contain_text("model and cluster, given the length")
+    expect(page.locator(".aec-stack-head")).to_have_count(1)
+    # the editor colours the leading bits the head alone fixes (at least the first, 0)
+    assert page.locator("[data-testid=bit].aec-bit-header").count() >= 1
+    expect(page.locator("[data-testid=bit][data-index='0']")).to_have_class("aec-bit aec-bit-header")
     choose_level(page, LOWRATE)
     check_split(page)
     expect(page.locator(".aec-bars")).to_be_visible()
     assert page.locator(".aec-bar").count() == 32
-    choose_level(page, 0)  # the talk's network: 8 bits a latent, one cluster
+    choose_level(page, 0)  # the talk's network: version 2, 8 bits a latent, one cluster
     check_split(page)
-    assert len(parts(page)) == 1 + 128 + 1 and parts(page)[1] == ("latent", "8")
+    assert len(parts(page)) == 1 + 128 + 1 and parts(page)[1] == ("latent", "8") and parts(page)[0][0] == "header"
+    assert page.locator("[data-testid=bit].aec-bit-header").count() == 6
     expect(page.locator(".aec-heat")).to_be_visible()
     probe.assert_clean()
 
@@ -123,10 +162,12 @@ def test_bit_flips_and_typed_bytes_decode_or_give_the_formats_error(probe):
     hex_view = page.get_by_test_id("hex-view")
     error = page.get_by_test_id("edit-error")
     status = page.get_by_test_id("inside-status")
-    # The first bit: version 00, no digit file.
-    flip(page, 0)
+    # A flip that makes it no file (the first bit of a version-4 file: the bytes are then read as
+    # version 2 or 3): the format's own words.
+    k, message = first_refused_flip(original)
+    flip(page, k)
     expect(error).to_be_visible()
-    expect(error).to_contain_text("not a digit file (bad header)")
+    expect(error).to_contain_text(message)
     expect(page.get_by_test_id("download")).to_have_attribute("aria-disabled", "true")
     page.get_by_test_id("undo-edit").click()
     expect(error).to_be_hidden()
@@ -137,11 +178,7 @@ def test_bit_flips_and_typed_bytes_decode_or_give_the_formats_error(probe):
     for k in range(12, 8 * len(original), 13):
         edited = bytearray(original)
         edited[k >> 3] ^= 0x80 >> (k & 7)
-        try:
-            decode_stream(bytes(edited), TABLES)
-            message = None
-        except FormatError as e:
-            message = str(e)
+        message = refusal(bytes(edited))
         flip(page, k)
         if message:
             expect(error).to_contain_text(message)
@@ -160,9 +197,19 @@ def test_bit_flips_and_typed_bytes_decode_or_give_the_formats_error(probe):
         wait_idle(page)
         expect(error).to_be_hidden()
     assert seen["valid"] and seen["refused"], seen
-    # Typing: a trailing 00 byte is not the canonical file; a bad character is not hex.
-    hex_view.fill(original.hex(" ") + " 00")
-    expect(error).to_contain_text("not the canonical encoding")
+    # Typing: a trailing 00 byte is read as Python reads it (version 3 never ends in 00; in version 4
+    # the length picks the head's table, so it is often another digit's file); a bad character is not hex.
+    longer = original + b"\x00"
+    message = refusal(longer)
+    hex_view.fill(longer.hex(" "))
+    if message:
+        expect(error).to_contain_text(message)
+    else:
+        page.wait_for_function("h => document.querySelector('[data-testid=compressed-hex]').textContent.replace(/ /g, '') === h",
+                               arg=longer.hex())
+        wait_idle(page)
+        expect(error).to_be_hidden()
+        check_split(page)
     hex_view.fill(original.hex(" ") + " zz")
     expect(error).to_contain_text("Not hex")
     hex_view.fill(original.hex(" "))
@@ -179,7 +226,7 @@ def test_bit_flips_and_typed_bytes_decode_or_give_the_formats_error(probe):
                            arg=bytes(edited).hex())
     wait_idle(page)
     try:
-        decode_stream(bytes(edited), TABLES)
+        decode_stream(bytes(edited), TABLES, prior=PRIOR)
         with page.expect_download() as download:
             page.get_by_test_id("download").click()
         assert open(download.value.path(), "rb").read() == bytes(edited)
@@ -208,7 +255,7 @@ def test_a_latent_slider_changes_the_digit_and_the_file(probe):
     after = shown_bytes(page)
     assert after != before_bytes and len(after) > len(before_bytes)
     assert pixels_of(page, "reconstruction") != before_pixels
-    _, rows = decode_stream(after, TABLES)
+    _, rows = decode_stream(after, TABLES, prior=PRIOR)
     symbols = TABLES[LOWRATE].symbols(rows)[0]
     assert symbols[order[0]] == int(first.get_attribute("max"))
     check_split(page)
@@ -269,7 +316,7 @@ def test_no_axe_violation_and_screenshots(browser, site_url, make_probe, where):
         found = axe_check.blocking(axe_check.run(page))
         assert not found, axe_check.describe(found)
         inside.screenshot(path=SHOTS / f"inside-lowrate-{where}.png")
-        flip(page, 0)  # no digit file: the format's error, in words
+        flip(page, first_refused_flip(shown_bytes(page))[0])  # no digit file: the format's error, in words
         expect(page.get_by_test_id("edit-error")).to_be_visible()
         found = axe_check.blocking(axe_check.run(page))
         assert not found, axe_check.describe(found)
@@ -286,11 +333,8 @@ def test_an_edited_file_shares_and_comes_back_with_back(probe):
     for k in range(8 * len(original) - 1, 11, -1):  # a payload bit whose flip is still a file
         edited = bytearray(original)
         edited[k >> 3] ^= 0x80 >> (k & 7)
-        try:
-            decode_stream(bytes(edited), TABLES)
+        if refusal(bytes(edited)) is None:
             break
-        except FormatError:
-            continue
     input_before = pixels_of(page, "input")
     flip(page, k)
     page.wait_for_function("h => document.querySelector('[data-testid=compressed-hex]').textContent.replace(/ /g, '') === h",

@@ -111,15 +111,20 @@ test('images: PNG, JPEG, GIF, BMP, WebP and AVIF by their first bytes; a .aec fi
   assert.equal(sniffImage(file(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)), 'image/png');
   assert.equal(sniffImage(file(0xff, 0xd8, 0xff, 0xe0)), 'image/jpeg');
   assert.equal(sniffImage(file(...ascii('GIF89a'))), 'image/gif');
-  assert.equal(sniffImage(file(...ascii('BM'))), 'image/bmp');
+  assert.equal(sniffImage(file(...ascii('GIF87a'))), 'image/gif');
+  const bmp = (dib) => file(...ascii('BM'), 70, 0, 0, 0, 0, 0, 0, 0, 54, 0, 0, 0, dib, 0, 0, 0, 2, 0, 0, 0);
+  assert.equal(sniffImage(bmp(40)), 'image/bmp');
+  assert.equal(sniffImage(bmp(124)), 'image/bmp');
+  assert.equal(sniffImage(bmp(41)), null); // no BMP header size: a version-4 .aec file may start with 'BM'
+  assert.equal(sniffImage(file(...ascii('BM'))), null);
   assert.equal(sniffImage(file(...ascii('RIFF'), 1, 2, 3, 4, ...ascii('WEBP'))), 'image/webp');
   assert.equal(sniffImage(file(0, 0, 0, 28, ...ascii('ftypavif'))), 'image/avif');
   assert.equal(sniffImage(file(...ascii('RIFF'), 1, 2, 3, 4, ...ascii('WAVE'))), null);
   assert.equal(sniffImage(Uint8Array.of(0x89, 0x50)), null); // too short to tell
-  // Every shared .aec vector: the format's first two bits are its version, 2.
-  const vectors = read('../vectors/format_v2.json');
-  const files = JSON.stringify(vectors).match(/"[0-9a-f]{8,}"/g) ?? [];
-  assert.ok(files.length > 5);
+  // Every shared .aec vector of versions 2 (first bits 10) and 4 (first bit 0).
+  const vectors = [read('../vectors/format_v2.json'), read('../vectors/format_v4.json')];
+  const files = vectors.flatMap((v) => JSON.stringify(v).match(/"[0-9a-f]{8,}"/g) ?? []);
+  assert.ok(files.length > 20);
   for (const hex of files) assert.equal(sniffImage(Uint8Array.from(Buffer.from(hex.slice(1, -1), 'hex'))), null, hex);
 });
 

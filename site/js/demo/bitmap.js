@@ -2,7 +2,9 @@
 // twin's bits.js) as a heat map over the digit for a grid model (each cell's
 // latents summed), one bar per latent for a vector model (the low-rate
 // network), a line of totals and a table of every part. The parts are exact
-// (1/65536 bit) and add up to the file's bits.
+// (1/65536 bit) and add up to the file's bits. A version-4 file (one digit of a
+// learned level) has no header or cluster bits: its first part is the head, the model
+// and cluster coded given the file's length (headQ16).
 // Test hooks: data-testid bits-total; bits-part (data-part, data-bits: an exact decimal).
 
 import { el } from "./dom.js";
@@ -13,14 +15,18 @@ import { TEXT } from "./strings.js";
 const SCALE = 10; // heat-map canvas pixels per digit pixel
 const fmt = (q16, lang = "en") => decimal(q16 / ONE_BIT, 1, lang);
 
-/** The split -> [{kind, q16, element}] in file order: header, clusters (if any), each latent (summed over digits), termination. */
+/** The split -> [{kind, q16, element}] in file order: header and clusters (if any), or version 4's
+ * head; each latent (summed over digits), termination. */
 export function partsOf(split) {
   const E = split.latentQ16.length / split.n;
   const latents = new Array(E).fill(0);
   split.latentQ16.forEach((q, i) => { latents[i % E] += q; });
-  return [
+  const first = split.headQ16 ? [{ kind: "head", q16: split.headQ16 }] : [
     { kind: "header", q16: split.headerBits * ONE_BIT },
     ...(split.clusterBits ? [{ kind: "clusters", q16: split.clusterBits * ONE_BIT }] : []),
+  ];
+  return [
+    ...first,
     ...latents.map((q16, e) => ({ kind: "latent", q16, element: e })),
     { kind: "termination", q16: split.terminationQ16 },
   ];
@@ -78,13 +84,13 @@ export class BitMap {
       const cell = Math.floor(e / split.latentShape[2]);
       return TEXT.cellOf(Math.floor(cell / w) + 1, (cell % w) + 1).en;
     };
-    const name = (p) => (p.kind === "latent" ? TEXT.partLatent(p.element + 1, where(p.element))
-      : { header: TEXT.partHeader, clusters: TEXT.partClusters, termination: TEXT.partTermination }[p.kind]);
+    const label = { header: TEXT.partHeader, clusters: TEXT.partClusters, head: TEXT.partHead, latents: TEXT.partLatents,
+      termination: TEXT.partTermination };
+    const name = (p) => (p.kind === "latent" ? TEXT.partLatent(p.element + 1, where(p.element)) : label[p.kind]);
     this.total.textContent = String(split.totalBits);
     const latents = parts.filter((p) => p.kind === "latent").reduce((a, p) => a + p.q16, 0);
-    const groups = [["header", parts[0].q16], ["clusters", split.clusterBits * ONE_BIT], ["latents", latents],
-      ["termination", split.terminationQ16]].filter(([k, q]) => k !== "clusters" || q);
-    const label = { header: TEXT.partHeader, clusters: TEXT.partClusters, latents: TEXT.partLatents, termination: TEXT.partTermination };
+    const groups = [...parts.filter((p) => p.kind !== "latent" && p.kind !== "termination").map((p) => [p.kind, p.q16]),
+      ["latents", latents], ["termination", split.terminationQ16]];
     ui.setText(this.sum, {
       en: `= ${groups.map(([k, q]) => `${label[k].en} ${fmt(q)}`).join(" + ")}`,
       nl: `= ${groups.map(([k, q]) => `${label[k].nl} ${fmt(q, "nl")}`).join(" + ")}`,

@@ -26,7 +26,7 @@ export class ByteEditor {
     this.onEdit = onEdit;
     this.bytes = null;
     this.history = []; // earlier bytes of this file, the last one first undone
-    this.marks = { header: 0, clusters: 0 }; // bits of the header and of the cluster field, for colour
+    this.marks = { header: 0, clusters: 0 }; // bits of the header (version 4: the head's fixed bits) and of the cluster field, for colour
     this.focusBit = 0;
     const hexId = ui.id("aec-hex-edit");
     this.hex = el("textarea", { id: hexId, class: "aec-hex-edit", "data-testid": "hex-view", rows: 3, spellcheck: "false",
@@ -64,7 +64,7 @@ export class ByteEditor {
     this.show(bytes, marks);
   }
 
-  /** Show a valid file's `bytes`; marks: {header, clusters}, how many bits each takes. */
+  /** Show a valid file's `bytes`; marks: {header, clusters}, how many leading bits each colours. */
   show(bytes, marks = this.marks) {
     this.bytes = bytes;
     this.marks = marks;

@@ -11,19 +11,25 @@ export const MAX_SIDE = 2048;
 const SIGNATURES = [
   ["image/png", [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
   ["image/jpeg", [0xff, 0xd8, 0xff]],
-  ["image/gif", [0x47, 0x49, 0x46, 0x38]], // GIF8
-  ["image/bmp", [0x42, 0x4d]], // BM
+  ["image/gif", [0x47, 0x49, 0x46, 0x38, 0x37, 0x61]], // GIF87a
+  ["image/gif", [0x47, 0x49, 0x46, 0x38, 0x39, 0x61]], // GIF89a
 ];
+const BMP_DIB_SIZES = [12, 40, 52, 56, 64, 108, 124]; // the header sizes of BMP's versions
 
 /**
  * The image type of a file's first bytes (PNG, JPEG, GIF, BMP, WebP, AVIF),
- * or null: then it is taken for a .aec file. A .aec file's first two bits are
- * the format version, 2 (a first byte of 0x80..0xbf), which rules out every
- * signature here but PNG's; that one is 8 bytes long, 2^-56 by chance.
+ * or null: then it is taken for a .aec file. A version-2 or -3 .aec file starts
+ * with a 1 bit (0x80..0xff), which rules out every signature here but PNG's
+ * (8 bytes: 2^-56 by chance) and JPEG's (0xff: the escape of later versions, no
+ * version-2 or -3 file). A version-4 file starts with a 0 bit and then
+ * arithmetic-coded bits, so each check here is 6 bytes or more: BMP's 'BM' too
+ * (2 bytes, a version-4 file every 32768) needs its reserved zeros and a known header size.
  */
 export function sniffImage(bytes) {
   const at = (o, sig) => sig.every((b, i) => bytes[o + i] === b);
   for (const [type, sig] of SIGNATURES) if (bytes.length >= sig.length + 2 && at(0, sig)) return type;
+  const u32 = (o) => bytes[o] + 256 * (bytes[o + 1] + 256 * (bytes[o + 2] + 256 * bytes[o + 3]));
+  if (bytes.length >= 26 && at(0, [0x42, 0x4d]) && u32(6) === 0 && BMP_DIB_SIZES.includes(u32(14))) return "image/bmp";
   const ascii = (o, n) => String.fromCharCode(...bytes.subarray(o, o + n));
   if (bytes.length >= 12 && ascii(0, 4) === "RIFF" && ascii(8, 4) === "WEBP") return "image/webp";
   if (bytes.length >= 12 && ascii(4, 4) === "ftyp" && /^avi[fs]$/.test(ascii(8, 4))) return "image/avif";

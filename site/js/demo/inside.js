@@ -68,7 +68,8 @@ export class Inside {
     const info = await this.demo.engine.inspect(bytes);
     this.modelId = info.modelId;
     this.map.show(info, image);
-    const marks = { header: info.headerBits, clusters: info.clusterBits };
+    // version 4 has no header: colour the leading bits its head (model and cluster) alone fixes
+    const marks = { header: info.headQ16 ? info.headPrefix : info.headerBits, clusters: info.clusterBits };
     if (fresh) this.editor.load(bytes, marks);
     else this.editor.show(bytes, marks);
     this.walk.setChoices(!!this.demo.input, this.demo.samples);

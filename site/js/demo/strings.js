@@ -172,13 +172,14 @@ export const TEXT = {
   bitsIn: { en: " bits in the file", nl: " bits in het bestand" },
   partHeader: { en: "header", nl: "header" },
   partClusters: { en: "cluster choice", nl: "clusterkeuze" },
+  partHead: { en: "model and cluster, given the length", nl: "model en cluster, gegeven de lengte" },
   partLatents: { en: "latents", nl: "latents" },
   partTermination: { en: "termination and byte alignment", nl: "afsluiting en byte-uitlijning" },
   partLatent: (e, where) => ({ en: `latent ${e}${where}`, nl: `latent ${e}${where}` }),
   cellOf: (row, col) => ({ en: ` (row ${row}, column ${col})`, nl: ` (rij ${row}, kolom ${col})` }),
   bitsHelp: {
-    en: "Each latent costs −log₂ of its probability in the digit's table; the header names the model, the cluster choice the digit's tables, and the rest ends the arithmetic code and fills the last byte (it can be negative: trailing zero bytes are dropped).",
-    nl: "Elke latent kost −log₂ van zijn kans in de tabel van het cijfer; de header noemt het model, de clusterkeuze de tabellen van het cijfer, en de rest sluit de aritmetische code af en vult de laatste byte (dat kan negatief zijn: nul-bytes aan het eind vallen weg).",
+    en: "Each latent costs −log₂ of its probability in the digit's table; the header names the model, the cluster choice the digit's tables, and the rest ends the arithmetic code and fills the last byte (it can be negative: trailing zero bytes are dropped). A one-digit file of a learned level (format version 4) has no header: the model and the cluster are the arithmetic code's first symbol, coded with a table for the file's length, where naming the level its files have costs little.",
+    nl: "Elke latent kost −log₂ van zijn kans in de tabel van het cijfer; de header noemt het model, de clusterkeuze de tabellen van het cijfer, en de rest sluit de aritmetische code af en vult de laatste byte (dat kan negatief zijn: nul-bytes aan het eind vallen weg). Een bestand met één cijfer van een geleerd niveau (formaatversie 4) heeft geen header: model en cluster zijn het eerste symbool van de aritmetische code, gecodeerd met een tabel voor de lengte van het bestand, waarbij het niveau dat bij die lengte hoort weinig kost.",
   },
   gridHelp: { en: "Bits per cell of the latent grid, over the decoded digit.", nl: "Bits per cel van het latent-rooster, over het gedecodeerde cijfer." },
   barsHelp: { en: "Bits per latent, latent 1 to the last.", nl: "Bits per latent, van latent 1 tot de laatste." },
@@ -189,8 +190,8 @@ export const TEXT = {
   thBits: { en: "bits", nl: "bits" },
   editTitle: { en: "Edit the bytes", nl: "Bewerk de bytes" },
   editHelp: {
-    en: "Type hex or flip a bit: the digit is decoded again at once, or the format says why the bytes are no longer a file. Blue bits: header; purple: cluster choice.",
-    nl: "Typ hex of zet een bit om: het cijfer wordt meteen opnieuw gedecodeerd, of het formaat zegt waarom de bytes geen bestand meer zijn. Blauwe bits: header; paars: clusterkeuze.",
+    en: "Type hex or flip a bit: the digit is decoded again at once, or the format says why the bytes are no longer a file. Blue bits: header, or in version 4 the first bits, which the model and cluster alone fix; purple: cluster choice.",
+    nl: "Typ hex of zet een bit om: het cijfer wordt meteen opnieuw gedecodeerd, of het formaat zegt waarom de bytes geen bestand meer zijn. Blauwe bits: header, of in versie 4 de eerste bits, die model en cluster alleen al vastleggen; paars: clusterkeuze.",
   },
   hexLabel: { en: "The file's bytes in hex (editable)", nl: "De bytes van het bestand in hex (bewerkbaar)" },
   bitsGroup: {
