@@ -13,8 +13,10 @@ A version-4 file of L bytes is one run of the coder of :mod:`aec.range_coder`:
 The encoder takes the smallest L, counting up from ``start_length``, at which step 3 needs
 no more than L bytes. The head is the run's first symbol, coded from the whole range, so
 its interval is the file's first 16 bits: a reader finds the model and cluster without
-running the coder (``read_header``). Readers re-encode at the file's own length and insist
-on the same bytes; they do not check that no shorter length would have done.
+running the coder (``read_header``). Readers re-encode the decoded digit as the encoder
+does, the same search for L included, and insist on the same bytes: a digit has one
+version-4 file (random bytes whose first bit is 0 pass less often than random version-3
+files do; site/format.md has the rates).
 
 Called by aec/format.py, which dispatches on the first bit when it is given a prior.
 """
@@ -84,13 +86,11 @@ def encode(model_id: int, row, tables: TableSet, prior) -> bytes:
         length += 1
 
 
-def encode_batch_files(model_id: int, rows, tables: TableSet, prior, lengths=None) -> list:
-    """Rows (B, R) -> B version-4 files (batched; the bytes of :func:`encode`). With
-    ``lengths``, each file at that length only (None where it does not fit): the reader's check."""
+def encode_batch_files(model_id: int, rows, tables: TableSet, prior) -> list:
+    """Rows (B, R) -> B version-4 files (batched; the bytes of :func:`encode`)."""
     rows = np.asarray(rows, np.int64)
     combined = combined_tables(prior, model_id, tables)
-    fixed = lengths is not None
-    length = np.asarray(lengths, np.int64) if fixed else start_length(rows, tables)
+    length = start_length(rows, tables)
     out = [None] * len(rows)
     todo = np.arange(len(rows))
     while todo.size:
@@ -102,8 +102,6 @@ def encode_batch_files(model_id: int, rows, tables: TableSet, prior, lengths=Non
             out[i] = _fit(packed[j].tobytes(), int(length[i]))
             if out[i] is None:
                 failed.append(i)
-        if fixed:
-            break
         todo = np.array(failed, np.int64)
         length[todo] += 1
     return out
@@ -118,7 +116,7 @@ def read_head(data: bytes, prior):
 
 def decode_group(datas: list, model_id: int, clusters, tables: TableSet, prior):
     """Files of one model (with their clusters from :func:`read_head`) -> (rows (B, R) int32,
-    ok (B,) bool: re-encoding at the file's length gives its bytes)."""
+    ok (B,) bool: re-encoding the rows gives the file's bytes)."""
     clusters = np.asarray(clusters, np.int64)
     lengths = np.array([len(d) for d in datas], np.int64)
     combined = combined_tables(prior, model_id, tables)
@@ -128,6 +126,6 @@ def decode_group(datas: list, model_id: int, clusters, tables: TableSet, prior):
     flat = decode_batch(datas, 0, tid, combined)
     idx = flat[:, 1:]
     rows = idx if not tables.cluster_bits else np.concatenate([clusters[:, None], idx], axis=1)
-    again = encode_batch_files(model_id, rows, tables, prior, lengths)
+    again = encode_batch_files(model_id, rows, tables, prior)
     ok = np.array([a == bytes(d) for a, d in zip(again, datas)], bool)
     return rows.astype(np.int32), ok

@@ -12,6 +12,7 @@ import pytest
 
 from aec.bits import ONE_BIT, bit_split, bits_text, latent_order, symbol_costs
 from aec.format import FormatError, decode_stream, encode_stream
+from aec.model_prior import ModelPrior
 from aec.tables import CodingTables, TableSet, cost_q16
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,14 +20,17 @@ VECTORS = ROOT / "tests" / "vectors"
 DATA = json.loads((VECTORS / "bits_v1.json").read_text())
 
 
-def tables_of(s: dict) -> dict:
+def tables_of(s: dict) -> tuple:
+    """A set's tables by model id, and its version-4 prior (or None)."""
     if s["suite"] is None:
-        return {int(m): TableSet.from_json((ROOT / s["source"] / f"{m}.json").read_text()) for m in s["orders"]}
+        prior = ModelPrior.from_json((ROOT / s["prior"]).read_text()) if s["prior"] else None
+        return {int(m): TableSet.from_json((ROOT / s["source"] / f"{m}.json").read_text()) for m in s["orders"]}, prior
     suite = next(x for x in json.loads((VECTORS / s["source"]).read_text())["suites"] if x["name"] == s["suite"])
-    return {int(k): TableSet.from_json(v) for k, v in suite["models"].items()}
+    prior = ModelPrior.from_json(suite["prior"]) if s["prior"] == "suite" else None
+    return {int(k): TableSet.from_json(v) for k, v in suite["models"].items()}, prior
 
 
-SETS = [(s, tables_of(s)) for s in DATA["sets"]]
+SETS = [(s, *tables_of(s)) for s in DATA["sets"]]
 
 
 def test_the_vectors_cover_every_kind_of_file():
@@ -36,18 +40,21 @@ def test_the_vectors_cover_every_kind_of_file():
     assert any(f["termination_q16"] < 0 for f in files) and any(f["termination_q16"] > 0 for f in files)
     shipped = DATA["sets"][-1]
     assert shipped["suite"] is None and {f["model_id"] for f in shipped["files"]} == set(range(12))
+    assert shipped["prior"] and all(f["head_q16"] > 0 for f in shipped["files"] if f["model_id"])  # version 4
+    assert any(s["prior"] == "suite" for s in DATA["sets"])
 
 
-@pytest.mark.parametrize("s,tables", SETS, ids=[f"{s['source']}:{s['suite']}" for s in DATA["sets"]])
-def test_splits_match_the_vectors_and_add_up(s, tables):
+@pytest.mark.parametrize("s,tables,prior", SETS, ids=[f"{s['source']}:{s['suite']}" for s in DATA["sets"]])
+def test_splits_match_the_vectors_and_add_up(s, tables, prior):
     for f in s["files"]:
         data = bytes.fromhex(f["hex"])
-        got = bit_split(data, tables)
+        got = bit_split(data, tables, prior=prior)
         assert (got.model_id, got.n, got.total_bits, got.header_bits, got.cluster_bits) == (
             f["model_id"], f["n"], f["total_bits"], f["header_bits"], f["cluster_bits"]), f["name"]
         assert got.clusters.tolist() == f["clusters"] and got.latent_q16.tolist() == f["latent_q16"], f["name"]
-        assert got.termination_q16 == f["termination_q16"], f["name"]
-        parts = (got.header_bits + got.cluster_bits) * ONE_BIT + int(got.latent_q16.sum()) + got.termination_q16
+        assert (got.termination_q16, got.head_q16) == (f["termination_q16"], f["head_q16"]), f["name"]
+        parts = ((got.header_bits + got.cluster_bits) * ONE_BIT + got.head_q16 + int(got.latent_q16.sum())
+                 + got.termination_q16)
         assert parts == 8 * len(data) * ONE_BIT, f["name"]
     for m, order in s["orders"].items():
         assert latent_order(tables[int(m)]).tolist() == order
@@ -111,9 +118,11 @@ def test_the_slides_bit_map_is_a_real_files_split():
     model_id = manifest["default_model_id"]
     vector = next(v for v in json.loads((VECTORS / "models_v1.json").read_text())["vectors"]
                   if v["model_id"] == model_id and v["digit"] == 0)
+    prior = ModelPrior.from_json((ROOT / "site" / "models" / manifest["model_prior"]).read_text())
     s = bit_split(bytes.fromhex(vector["hex"]), {model_id: TableSet.from_json(
-        (ROOT / "site" / "models" / "tables" / f"{model_id}.json").read_text())})
-    assert f"{s.total_bits} bits: header {s.header_bits}, cluster choice {s.cluster_bits}" in figure
+        (ROOT / "site" / "models" / "tables" / f"{model_id}.json").read_text())}, prior=prior)
+    assert s.head_q16 > 0  # the shipped models' one-digit files are version 4
+    assert f"{s.total_bits} bits: model and cluster (given the length) {s.head_q16 / ONE_BIT:.1f}" in figure
     assert set(svgs) == {"bit-map.nl.svg", "bit-map.en.svg"} and figure.count("<figure") == 2
     cells = s.latent_q16.sum(0).reshape(4, 4, -1).sum(2) / ONE_BIT
     assert f">{cells.max():.1f}</text>" in svgs["bit-map.en.svg"]

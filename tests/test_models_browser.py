@@ -109,7 +109,7 @@ async ({ base, folder, backend, digits, talkLatents, symbols, level, vectors }) 
     const want = fromB64(v.pixels);
     if (modelId !== v.model_id) throw new Error(`model ${modelId} != ${v.model_id}`);
     for (let i = 0; i < want.length; i++) out.maxPixelDiff = Math.max(out.maxPixelDiff, Math.abs(images[i] - want[i]));
-    if (Array.from(decodeStream(bytes, c.tables).rows).join() === v.indices.join()) out.sameIndices++;
+    if (Array.from(decodeStream(bytes, c.tables, { prior: c.prior }).rows).join() === v.indices.join()) out.sameIndices++;
     const [again] = await c.compressDigits(fromB64(v.digit), v.model_id);
     if (Array.from(again, (b) => b.toString(16).padStart(2, "0")).join("") === v.hex) out.sameBytes++;
   }

@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:  # the codec library, however mkdocs was started
     sys.path.insert(0, str(ROOT))
 
 from aec.bits import ONE_BIT, bit_split  # noqa: E402
+from aec.model_prior import ModelPrior  # noqa: E402
 from aec.tables import TableSet  # noqa: E402
 
 try:  # mkdocs puts this file's folder on sys.path while it loads the hooks
@@ -71,13 +72,15 @@ def make(root: Path, results: dict) -> tuple[str, dict]:
         shape = next(c["latent_shape"] for c in manifest.values() if isinstance(c, dict) and "latent_shape" in c
                      and (c.get("first_model_id", 1) <= model_id < c.get("first_model_id", 1) + c.get("levels", 0)))
         tables = {model_id: TableSet.from_json((root / "site" / "models" / manifest["tables"][str(model_id)]).read_text())}
+        prior = (ModelPrior.from_json((root / "site" / "models" / manifest["model_prior"]).read_text())
+                 if "model_prior" in manifest else None)
         vector = next(v for v in vectors["vectors"] if v["model_id"] == model_id and v["digit"] == 0)
         digit = vectors["digits"][0]
         key = next(k for k, c in results["codecs"].items() if c.get("model_id") == model_id)
     except (OSError, ValueError, KeyError, StopIteration) as e:
         raise BitMapError(f"the bit-map slide: {type(e).__name__}: {e}") from None
     data = bytes.fromhex(vector["hex"])
-    split = bit_split(data, tables)
+    split = bit_split(data, tables, prior=prior)
     image = np.frombuffer(base64.b64decode(vector["pixels"]), np.uint8).reshape(SIZE, SIZE)
     h, w, c = shape
     cells = split.latent_q16.sum(0).reshape(h, w, c).sum(2) / ONE_BIT
@@ -86,13 +89,16 @@ def make(root: Path, results: dict) -> tuple[str, dict]:
     svgs = {f"bit-map.{lang}.svg": _svg(image, cells, lang) for lang in ("nl", "en")}
     n = lambda v, lang: number(v, 1, lang)  # noqa: E731
     level = results["codecs"][key]["level"]
+    head = split.head_q16 / ONE_BIT
+    first = ({"nl": f"model en cluster (gegeven de lengte) {n(head, 'nl')}",
+              "en": f"model and cluster (given the length) {n(head, 'en')}"} if split.head_q16 else
+             {"nl": f"header {split.header_bits}, clusterkeuze {split.cluster_bits}",
+              "en": f"header {split.header_bits}, cluster choice {split.cluster_bits}"})
     text = {
         "nl": (f"MNIST-testcijfer {digit['index']} (een {digit['label']}), niveau {level}: {len(data)} bytes = "
-               f"{split.total_bits} bits: header {split.header_bits}, clusterkeuze {split.cluster_bits}, "
-               f"latents {n(latents, 'nl')}, afsluiting {n(rest, 'nl')}."),
+               f"{split.total_bits} bits: {first['nl']}, latents {n(latents, 'nl')}, afsluiting {n(rest, 'nl')}."),
         "en": (f"MNIST test digit {digit['index']} (a {digit['label']}), level {level}: {len(data)} bytes = "
-               f"{split.total_bits} bits: header {split.header_bits}, cluster choice {split.cluster_bits}, "
-               f"latents {n(latents, 'en')}, termination {n(rest, 'en')}."),
+               f"{split.total_bits} bits: {first['en']}, latents {n(latents, 'en')}, termination {n(rest, 'en')}."),
     }
     alt = {"nl": f"Het gedecodeerde cijfer met per cel van het {h}×{w}-rooster de bits van zijn latents",
            "en": f"The decoded digit with, on each cell of the {h}×{w} grid, the bits of its latents"}

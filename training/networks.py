@@ -80,11 +80,12 @@ def keras_talk(folder):
                                    keras.saving.load_model(folder / "decoder.keras")))
 
 
-def keras_codecs(models_dir):
-    """Every Keras model of a models folder as an aec.codec.Codecs."""
+def keras_codecs(models_dir, prior=None):
+    """Every Keras model of a models folder as an aec.codec.Codecs (with ``prior``, the
+    converter's version-4 table, its one-digit files are version 4 as the package's are)."""
     from aec import levels
     from aec.codec import Codecs
 
     models_dir = Path(models_dir)
     learned = {name: keras_codec(models_dir / name) for name in levels.LEARNED_FOLDERS if (models_dir / name).exists()}
-    return Codecs({levels.TALK: keras_talk(models_dir / levels.TALK), **learned})
+    return Codecs({levels.TALK: keras_talk(models_dir / levels.TALK), **learned}, prior)

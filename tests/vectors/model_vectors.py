@@ -7,7 +7,8 @@ belong to the models in site/models (both files carry the manifest's sha256;
 the tests refuse stale vectors with "run make convert").
 
 models_v1.json: the demo's sample digits through the Python codec
-(aec/codec.py on the Keras networks, float32: training/networks.py), every model id::
+(aec/codec.py on the Keras networks, float32: training/networks.py, with the manifest's
+version-4 table, site/models/tables/model_prior.json), every model id::
 
     {"version": 1, "manifest_sha256": "...", "source_sha256": {...},
      "digits": [{"index": 3, "label": 0, "pixels": "<base64 of 784 bytes>"}, ...],
@@ -47,7 +48,12 @@ def make_vectors(models_dir, site_models, test_images, test_labels, bulk_digits=
     manifest_path = Path(site_models) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     manifest_sha = hashlib.sha256(manifest_path.read_bytes()).hexdigest()
-    codecs = keras_codecs(models_dir)
+    prior = None
+    if "model_prior" in manifest:  # the files the package and the browser write: version 4
+        from aec.model_prior import ModelPrior
+
+        prior = ModelPrior.from_json((Path(site_models) / manifest["model_prior"]).read_text())
+    codecs = keras_codecs(models_dir, prior)
     model_ids = sorted(codecs.tables)
     samples = manifest["sample_indices"]
     images = np.asarray(test_images)[samples]

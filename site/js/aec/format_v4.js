@@ -10,7 +10,8 @@
 // The encoder takes the smallest L, counting up from startLength, at which step 3 needs
 // no more than L bytes. The head is coded from the whole range, so its interval is the
 // file's first 16 bits: readHead finds it without running the coder. Readers re-encode
-// at the file's own length and insist on the same bytes.
+// the decoded digit as the encoder does (the same search for L) and insist on the same
+// bytes: a digit has one version-4 file.
 //
 // API (Python snake_case <-> JavaScript camelCase; rows flat, R = tables.rowLength):
 //   isV4(data, prior); combinedTables(prior, modelId, tables) -> CodingTables
@@ -108,7 +109,7 @@ export function readHead(data, prior) {
 }
 
 /** Files of one model, with their clusters from readHead -> {rows (flat B*R), ok: re-encoding
- * at the file's length gives its bytes}. A loop of the scalar decoder. */
+ * gives its bytes}. A loop of the scalar decoder. */
 export function decodeGroup(datas, modelId, clusters, tables, prior) {
   tables = TableSet.of(tables);
   const combined = combinedTables(prior, modelId, tables);
@@ -122,8 +123,8 @@ export function decodeGroup(datas, modelId, clusters, tables, prior) {
     if (c) row[0] = clusters[b];
     const { tableIds } = stream(prior, modelId, tables, row, data.length);
     row.set(decodeIndices(new BitReader(data), tableIds, combined).subarray(1), c);
-    const again = encodeAt(modelId, row, tables, prior, data.length);
-    ok.push(again !== null && again.length === data.length && again.every((v, i) => v === data[i]));
+    const again = encode(modelId, row, tables, prior);
+    ok.push(again.length === data.length && again.every((v, i) => v === data[i]));
   });
   return { rows, ok };
 }
