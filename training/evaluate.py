@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from aec import atomic, levels
-from training import baseline_cache, baselines, bound_report, metrics
+from training import baseline_cache, baselines, bound_report, metrics, overhead
 
 # Issue 14's targets, checked and reported with every evaluation: at most N bytes at >= dB,
 # for `aec compress` (the search: results' "codecs") and for the browser (the one-pass encoder).
@@ -78,6 +78,8 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
         key = "talk" if model_id == 0 else f"level{model_id}"  # by file model id: stable when levels are added
         point = {**_label(model_id, search is not False), "model_id": model_id,
                  **_point(files, images, decoded, judge)}
+        if model_id:  # what the files spend besides their payload (training/overhead.py)
+            point["overhead"] = overhead.measure(codecs, model_id, files)
         (out["codecs"] if search is not False else out["one_pass"])[key] = point
         progress(f"[{name}] {key:7s} {'searched' if searched else 'one-pass':8s} "
                  f"{point['bytes_mean']:7.1f} B  {point['psnr']:6.2f} dB  ssim {point['ssim']:.3f}  "
@@ -286,6 +288,7 @@ def markdown(result, fashion=None) -> str:
             lines.append(f"| {c['label']} | {c['bytes_mean']:.1f} | {c['psnr']:.2f} | {c['ssim']:.3f} | "
                          f"{c['accuracy']:.2%} |")
         lines += FOLD_END
+    lines += overhead.section(result)
     lines += ["", "Classical codecs (Pillow):", "", *fold_start(5, 6),
               "| codec | quality | bytes (mean) | PSNR (dB) | SSIM | accuracy |", "|---|---|---|---|---|---|"]
     for family, curve in result["baselines"].items():
