@@ -50,3 +50,19 @@ def test_pooled_baselines_are_the_serial_ones(setup):
     assert list(pooled) == list(serial)
     for key, value in serial.items():
         assert pooled[key].dtype == value.dtype and np.array_equal(pooled[key], value), key
+
+
+def test_a_worker_that_dies_fails_the_evaluation_instead_of_hanging_it():
+    import concurrent.futures
+    import os
+    import signal
+
+    x, _ = mnist_test()
+    codecs = Codecs.load(MODELS)
+    level = codecs.scale_ids[0]
+    with Workers(MODELS, processes=2, search_args={"batch": 8}, chunk=4) as workers:
+        workers.symbols(x[:8], level)  # the workers are up
+        for pid in list(workers.pool._processes):
+            os.kill(pid, signal.SIGKILL)
+        with pytest.raises(concurrent.futures.process.BrokenProcessPool):
+            workers.symbols(x[:8], level)

@@ -23,6 +23,7 @@ files are the command's, byte for byte, and the pooled baselines the serial ones
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import multiprocessing
 import os
@@ -82,8 +83,10 @@ class Workers:
                  threads: int = THREADS, chunk: int = CHUNK):
         self.processes, self.chunk = processes or default_processes(), chunk
         self.search_args, self._pending = dict(search_args or {}), {}
-        ctx = multiprocessing.get_context("spawn")
-        self.pool = ctx.Pool(self.processes, _start, (str(codecs_dir), self.search_args, threads))
+        # concurrent.futures rather than multiprocessing.Pool: a worker that dies (killed for
+        # memory, say) fails the evaluation with BrokenProcessPool instead of hanging it
+        self.pool = concurrent.futures.ProcessPoolExecutor(
+            self.processes, multiprocessing.get_context("spawn"), _start, (str(codecs_dir), self.search_args, threads))
 
     def __enter__(self):
         return self
@@ -92,8 +95,7 @@ class Workers:
         self.close()
 
     def close(self):
-        self.pool.terminate()
-        self.pool.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def search(self, codec) -> "PooledSearch":
         """A Search of ``codec`` whose ``symbols`` the workers compute: pass it as
@@ -107,32 +109,26 @@ class Workers:
             self._pending[_key(images, model_id)] = self._submit(images, model_id)
 
     def _submit(self, images, model_id):
-        tasks = [(model_id, images[i:i + self.chunk]) for i in range(0, len(images), self.chunk)]
-        return self.pool.map_async(_search, tasks, chunksize=1)
+        return [self.pool.submit(_search, (model_id, images[i:i + self.chunk]))
+                for i in range(0, len(images), self.chunk)]
 
     def symbols(self, images, model_id) -> np.ndarray | None:
         """The searched symbols of ``images`` at ``model_id`` (prefetched or not); None for no digits."""
-        pending = self._pending.pop(_key(images, model_id), None) or self._submit(images, model_id)
-        parts = pending.get()
+        pending = self._pending.pop(_key(images, model_id), None)
+        parts = [f.result() for f in (self._submit(images, model_id) if pending is None else pending)]
         return np.concatenate(parts) if parts else None
 
     def baselines(self, images, tasks):
-        """``(name, quality)`` tasks (name ``jpeg_both``: aec's ``baselines._jpeg_both``) ->
-        an iterator of ``((name, quality), result)`` as the workers finish them."""
-        indexed = [(name, quality, images) for name, quality in tasks]
-        it = self.pool.imap_unordered(_baseline_indexed, list(enumerate(indexed)), chunksize=1)
-        for i, result in it:
-            yield tasks[i], result
+        """``(name, quality)`` tasks (name ``jpeg_both``: ``baselines._jpeg_both``, JPEG's file
+        and scan at once) -> ``((name, quality), result)`` as the workers finish them."""
+        futures = {self.pool.submit(_baseline, (name, quality, images)): (name, quality) for name, quality in tasks}
+        for future in concurrent.futures.as_completed(futures):
+            yield futures[future], future.result()
 
 
 def _key(images, model_id):
     x = np.ascontiguousarray(images)
     return model_id, x.shape, hashlib.sha256(x.tobytes()).hexdigest()
-
-
-def _baseline_indexed(item):
-    i, task = item
-    return i, _baseline(task)
 
 
 class PooledSearch(Search):
