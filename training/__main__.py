@@ -78,7 +78,8 @@ def cmd_evaluate(args) -> int:
         return 0
     evaluate.main(data_dir=args.data_dir, models_dir=args.models_dir, results_dir=args.results_dir,
                   limit=args.limit, fashion=not args.no_fashion,
-                  cache_dir=None if args.no_cache else args.cache_dir, codecs_dir=args.codecs_dir)
+                  cache_dir=None if args.no_cache else args.cache_dir, codecs_dir=args.codecs_dir,
+                  processes=args.processes)
     return 0
 
 
@@ -159,6 +160,9 @@ def main(argv=None) -> int:
     p.add_argument("--cache-dir", default="build/cache/baselines",
                    help="the classical baselines' per-digit results, kept between runs (default: build/cache/baselines)")
     p.add_argument("--no-cache", action="store_true", help="measure the classical baselines again, cache nothing")
+    p.add_argument("--processes", type=int, default=None,
+                   help="worker processes for the search and the baselines (default: one per core; 1: none). "
+                        "The same results with any number")
     p.add_argument("--rebuild", action="store_true",
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
     p.set_defaults(func=cmd_evaluate)

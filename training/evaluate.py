@@ -13,6 +13,7 @@ rd_fashion.png), plus copies of the training plots the slides show.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import time
 from pathlib import Path
@@ -50,10 +51,12 @@ def _point(files, originals, decoded, judge) -> dict:
 
 
 def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, cache_dir=None,
-                     classifier_id=None, search=True) -> dict:
+                     classifier_id=None, search=True, workers=None) -> dict:
     """Every model and baseline on one test set -> the results.json structure.
     ``cache_dir``: where the classical baselines' per-digit results are kept
-    (training/baseline_cache.py), keyed with ``classifier_id`` among others."""
+    (training/baseline_cache.py), keyed with ``classifier_id`` among others.
+    ``workers`` (training/workers.py): the search and the baselines in its processes
+    (the same files and numbers, on every core)."""
     from aec.search import Search
     from training.classifier import accuracy, predict_digits
 
@@ -68,7 +71,12 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
     ids = [0, *codecs.scale_ids]  # the quality scale (aec/levels.py): a level off it is not offered
     runs = [(m, True) for m in ids] + [(m, False) for m in ids if m] if search else [(m, None) for m in ids]
     out["one_pass"] = {}
-    searchers = {id(c): Search(c, batch=SEARCH_BATCH, decode_batch=SEARCH_DECODE_BATCH) for c in codecs.learned_codecs}
+    if workers is None:
+        searchers = {id(c): Search(c, batch=SEARCH_BATCH, decode_batch=SEARCH_DECODE_BATCH)
+                     for c in codecs.learned_codecs}
+    else:  # every level's search queued now: the workers go on while the levels before are measured here
+        searchers = {id(c): workers.search(c) for c in codecs.learned_codecs}
+        workers.prefetch(images, [m for m, searched in runs if searched and m])
     for model_id, search in runs:
         codec = codecs.codec_for(model_id)
         t0 = time.time()
@@ -87,7 +95,8 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
     t0 = time.time()
     curves = baselines.baseline_curves(images, progress=lambda line: progress(f"[{name}] {line}"),
                                        classify=lambda decoded: predict_digits(classifier, decoded)[0],
-                                       labels=labels, classifier_id=classifier_id, cache_dir=cache_dir)
+                                       labels=labels, classifier_id=classifier_id, cache_dir=cache_dir,
+                                       workers=workers)
     progress(f"[{name}] classical baselines: {time.time() - t0:.0f} s")
     curves["jpeg_file"] = curves.pop("jpeg")
     out["baselines"] = {family: curves[family] for family in FAMILY_LABELS if family in curves}
@@ -366,7 +375,7 @@ def write_reports(result, results_dir, models_dir="models") -> None:
 
 def rebuild(results_dir="site/results", models_dir="models", codecs_dir=None) -> dict:
     """The reports again from results.json's measurements (an evaluation takes
-    over an hour here): comparison, targets, answer, tables and plots."""
+    about 18 minutes here): comparison, targets, answer, tables and plots."""
     import json
 
     result = json.loads((Path(results_dir) / "results.json").read_text())
@@ -386,12 +395,14 @@ def rebuild(results_dir="site/results", models_dir="models", codecs_dir=None) ->
 
 
 def main(data_dir=None, models_dir="models", results_dir="site/results", limit=None, fashion=True,
-         cache_dir="build/cache/baselines", codecs_dir="aec/models"):
+         cache_dir="build/cache/baselines", codecs_dir="aec/models", processes=None):
     """``codecs_dir``: the runtime models the package ships (what users run); ``models_dir``:
-    the Keras models (the classifier, the training plots)."""
-    from training.classifier import load_or_train
+    the Keras models (the classifier, the training plots). ``processes``: worker processes
+    for the search and the baselines (training/workers.py; default: one per core; 1: none)."""
     from aec.codec import Codecs
-    from training.data import DataError, load_fashion_mnist, load_mnist
+    from training.classifier import load_or_train
+    from training.data import load_mnist
+    from training.workers import Workers, default_processes
 
     models_dir, results_dir = Path(models_dir), Path(results_dir)
     codecs = Codecs.load(codecs_dir)
@@ -403,8 +414,29 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
     if limit:
         x_test, y_test = x_test[:limit], y_test[:limit]
     t0 = time.time()
+    processes = processes or default_processes()
+    with contextlib.ExitStack() as stack:
+        workers = None if processes == 1 else stack.enter_context(
+            Workers(codecs_dir, processes, {"batch": SEARCH_BATCH, "decode_batch": SEARCH_DECODE_BATCH}))
+        result, fashion_result = _evaluate(codecs, classifier, classifier_id, x_test, y_test, limit, fashion,
+                                           cache_dir, workers)
+    if bound_report.kept(results_dir):  # the bound command's numbers: an evaluation does not measure them
+        result["bound"] = bound_report.kept(results_dir)
+        result["comparison"] = compare(result)
+    write_reports(result, results_dir, models_dir)
+    if not limit:  # the package's numbers are the full test set's
+        write_measured(result, codecs_dir)
+    print(f"evaluation took {time.time() - t0:.0f} s; wrote {results_dir}/results.json, results.md, rd.png")
+    return result
+
+
+def _evaluate(codecs, classifier, classifier_id, x_test, y_test, limit, fashion, cache_dir, workers):
+    """MNIST, then Fashion-MNIST if asked for and installed: (result, fashion's or None)."""
+    from training.data import DataError, load_fashion_mnist
+
+    t0 = time.time()
     result = evaluate_dataset("mnist", x_test, y_test, codecs, classifier, cache_dir=cache_dir,
-                              classifier_id=classifier_id)
+                              classifier_id=classifier_id, workers=workers)
     result["answer"] = answer(result)
     result["seconds"] = round(time.time() - t0, 1)
     fashion_result = None
@@ -420,13 +452,7 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
             # One pass only: the search's gain is MNIST's to show, and searching clothes
             # too took half of the evaluation's time.
             fashion_result = evaluate_dataset("fashion-mnist", f_test, f_labels, codecs, classifier,
-                                              cache_dir=cache_dir, classifier_id=classifier_id, search=False)
+                                              cache_dir=cache_dir, classifier_id=classifier_id, search=False,
+                                              workers=workers)
             result["fashion"] = fashion_result
-    if bound_report.kept(results_dir):  # the bound command's numbers: an evaluation does not measure them
-        result["bound"] = bound_report.kept(results_dir)
-        result["comparison"] = compare(result)
-    write_reports(result, results_dir, models_dir)
-    if not limit:  # the package's numbers are the full test set's
-        write_measured(result, codecs_dir)
-    print(f"evaluation took {time.time() - t0:.0f} s; wrote {results_dir}/results.json, results.md, rd.png")
-    return result
+    return result, fashion_result
