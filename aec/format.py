@@ -56,7 +56,6 @@ import numpy as np
 
 from . import format_v4
 from .errors import AecError
-from .model_prior import MODEL_IDS
 from .batch_coder import decode_batch, encode_batch
 from .range_coder import ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter
 from .tables import TableSet
@@ -133,7 +132,7 @@ def file_version(model_id: int, n: int = 1, prior=None) -> int:
     model when there is a prior, else 2 for ids 0..7 (their v2 bytes) and 3 for 8..14."""
     if not (isinstance(model_id, (int, np.integer)) and 0 <= model_id <= MAX_MODEL_ID):
         raise ValueError(f"model id must be in 0..{MAX_MODEL_ID}, got {model_id}")
-    if prior is not None and n == 1 and model_id in MODEL_IDS:
+    if prior is not None and n == 1 and model_id >= 1:  # id 0, the talk's raw latents, keeps version 2
         return format_v4.VERSION
     return 2 if model_id <= V2_MAX_MODEL_ID else 3
 
@@ -314,7 +313,8 @@ def decode_stream(data, tables_by_model, max_digits: int = MAX_DIGITS, prior=Non
     data = bytes(data)
     header, tables = _read_header(data, tables_by_model, max_digits, prior)
     if format_v4.is_v4(data, prior):
-        rows, ok = format_v4.decode_group([data], header.model_id, [header.clusters[0] if header.clusters else 0], tables, prior)
+        cluster = header.clusters[0] if header.clusters else 0
+        rows, ok = format_v4.decode_group([data], header.model_id, [cluster], tables, prior)
         if not ok[0]:
             raise FormatError(MSG_NOT_CANONICAL)
         return header.model_id, rows

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from aec.format import MAX_MODEL_ID
 from aec.tables import TOTAL, CodingTables, TablesError, _json_object
 
 V4_TOTAL = TOTAL // 2  # the head's share of the code space: files whose first bit is 0
-MODEL_IDS = tuple(range(1, 15))  # the learned models' file ids (the talk's model 0 keeps version 2)
+MODEL_IDS = tuple(range(1, MAX_MODEL_ID + 1))  # the learned models' file ids (the talk's model 0 keeps version 2)
 MAX_CLUSTER_BITS = 8  # as aec.tables: 14 * 256 head symbols of frequency >= 1 fit V4_TOTAL
 
 

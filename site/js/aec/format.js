@@ -31,7 +31,6 @@
 // `tablesByModel`: a Map or a plain object, model id -> TableSet (or CodingTables).
 
 import * as v4 from "./format_v4.js";
-import { MODEL_IDS } from "./model_prior.js";
 import { ArithmeticDecoder, ArithmeticEncoder, BitReader, BitWriter } from "./range_coder.js";
 import { MAX_SIZE, TableSet } from "./tables.js";
 
@@ -100,7 +99,7 @@ export function fileVersion(modelId, n = 1, prior = null) {
   if (!Number.isInteger(modelId) || modelId < 0 || modelId > MAX_MODEL_ID) {
     throw new RangeError(`model id must be in 0..${MAX_MODEL_ID}, got ${modelId}`);
   }
-  if (prior != null && n === 1 && MODEL_IDS.includes(modelId)) return v4.VERSION;
+  if (prior != null && n === 1 && modelId >= 1) return v4.VERSION; // id 0, the talk's raw latents, keeps version 2
   return modelId <= V2_MAX_MODEL_ID ? 2 : 3;
 }
 

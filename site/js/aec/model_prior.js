@@ -13,10 +13,11 @@
 //   element(length) -> the head table's element; symbol(modelId, cluster) -> head symbol
 //   modelCluster(symbol) -> {modelId, cluster} or null; checkTables(tablesByModel)
 
+import { MAX_MODEL_ID } from "./format.js";
 import { CodingTables, TablesError, TableSet, TOTAL } from "./tables.js";
 
 export const V4_TOTAL = TOTAL / 2; // the head's share of the code space: files whose first bit is 0
-export const MODEL_IDS = Object.freeze(Array.from({ length: 14 }, (_, i) => i + 1)); // the talk's model 0 keeps version 2
+export const MODEL_IDS = Object.freeze(Array.from({ length: MAX_MODEL_ID }, (_, i) => i + 1)); // the talk's model 0 keeps version 2
 export const MAX_CLUSTER_BITS = 8; // as tables.js: 14 * 256 head symbols of frequency >= 1 fit V4_TOTAL
 
 /** The head tables of version-4 files, one per file length (see the header comment). */
