@@ -127,9 +127,9 @@ class TalkCodec:
     def compress_digits(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
         return fmt.encode_digits(model_id, self.encode_rows(images), self.tables[model_id])
 
-    def decompress_digits(self, files) -> np.ndarray:
+    def decompress_digits(self, files, prior=None) -> np.ndarray:
         """Single-digit files of this codec -> images; raises FormatError."""
-        return self.decode_rows(fmt.decode_digits(files, self.tables).rows)
+        return self.decode_rows(fmt.decode_digits(files, self.tables, prior=prior).rows)
 
 
 class LearnedCodec:
@@ -195,8 +195,10 @@ class LearnedCodec:
     def compress_digits(self, images, level, search=False) -> list[bytes]:
         return fmt.encode_digits(level, self.encode_rows(images, level, search), self.tables[level])
 
-    def decompress_digits(self, files) -> np.ndarray:
-        batch = fmt.decode_digits(files, self.tables)
+    def decompress_digits(self, files, prior=None) -> np.ndarray:
+        """Single-digit files of this codec's levels -> images; ``prior``: the Codecs' ModelPrior,
+        for version-4 files (the ones Codecs writes). Raises FormatError."""
+        batch = fmt.decode_digits(files, self.tables, prior=prior)
         out = np.zeros((len(files), 28, 28), np.uint8)
         for level in np.unique(batch.model_ids):
             rows = np.flatnonzero(batch.model_ids == level)
