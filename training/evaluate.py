@@ -375,7 +375,7 @@ def write_reports(result, results_dir, models_dir="models") -> None:
 
 def rebuild(results_dir="site/results", models_dir="models", codecs_dir=None) -> dict:
     """The reports again from results.json's measurements (an evaluation takes
-    about 18 minutes here): comparison, targets, answer, tables and plots."""
+    about 16 minutes here): comparison, targets, answer, tables and plots."""
     import json
 
     result = json.loads((Path(results_dir) / "results.json").read_text())
