@@ -48,9 +48,10 @@ def measure(codecs, model_id: int, files: list) -> dict:
             "v3_bytes": float(v3.mean())}
 
 
-def markdown(overhead: dict, names: dict) -> list[str]:
-    """``overhead``: level key -> :func:`measure`'s dict; ``names``: level key -> its label."""
-    lines = ["| level | ideal (indices + cluster) | file | file - ideal | header | termination and bytes | "
+def markdown(overhead: dict, names: dict, first: str = "level") -> list[str]:
+    """``overhead``: level key -> :func:`measure`'s dict; ``names``: level key -> its label;
+    ``first``: the first column's title (the site names a table by its titles: keep them apart)."""
+    lines = [f"| {first} | ideal (indices + cluster) | file | file - ideal | header | termination and bytes | "
              "the same digits in version 3 |", "|---|---|---|---|---|---|---|"]
     for key, o in overhead.items():
         lines.append(f"| {names.get(key, key)} | {o['ideal_bytes']:.3f} B | {o['bytes']:.3f} B | "
@@ -62,7 +63,8 @@ def markdown(overhead: dict, names: dict) -> list[str]:
 def section(result) -> list[str]:
     """results.md's section: the table for the command's files and for the browser's."""
     lines = []
-    for encoder, who in (("codecs", "the command's files (searched)"), ("one_pass", "the browser's files (one pass)")):
+    for encoder, who, first in (("codecs", "the command's files (searched)", "level, searched"),
+                                ("one_pass", "the browser's files (one pass)", "level, one pass")):
         rows = {k: c["overhead"] for k, c in result.get(encoder, {}).items() if "overhead" in c}
         if not rows:
             continue
@@ -77,5 +79,5 @@ def section(result) -> list[str]:
                       f"with a 6-bit header. Target: at most {TARGET_BYTES} B over the ideal at every level."]
         lines += ["", f"{who[0].upper()}{who[1:]}: at most {worst:.3f} B over the ideal "
                       f"({'met' if worst <= TARGET_BYTES else 'missed'}).", "",
-                  *markdown(rows, {k: c["label"] for k, c in result[encoder].items()})]
+                  *markdown(rows, {k: c["label"] for k, c in result[encoder].items()}, first)]
     return lines
