@@ -38,7 +38,7 @@ def test_the_wheel_holds_aec_alone_with_its_models(installed):
     for folder in ("talk", "lowrate", "codec"):
         for f in ("codec.json", "encoder.tflite", "decoder.tflite"):
             assert f"aec/models/{folder}/{f}" in names
-    assert "aec/models/measured.json" in names
+    assert "aec/models/measured.json" in names and "aec/models/model_prior.json" in names
     meta = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "License-Expression: MIT" in meta and "Requires-Dist: ai-edge-litert" in meta
     assert "tensorflow" not in meta.split("Provides-Extra: dev")[0].lower()
@@ -54,6 +54,7 @@ def test_the_command_and_the_api_work_from_another_folder(installed, tmp_path):
     _run([bin_dir / "aec", "compress", "one.png", "-o", "out/"], tmp_path)
     _run([bin_dir / "aec", "decompress", "out/one.aec", "-o", "png/"], tmp_path)
     assert (tmp_path / "png" / "one.png").is_file()
+    assert (tmp_path / "out" / "one.aec").read_bytes()[0] < 0x80  # format version 4: the table came along
     code = ("import numpy as np, aec, sys; d = np.zeros((28, 28), np.uint8); d[4:24, 12:16] = 255;"
             "print(aec.__file__, len(aec.compress(d)), aec.decompress(aec.compress(d)).shape,"
             " [m for m in ('tensorflow', 'keras', 'jax') if m in sys.modules])")
