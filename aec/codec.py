@@ -102,6 +102,7 @@ class TalkCodec:
     """The talk's autoencoder as a codec: 128 latents, 8 bits each."""
 
     model_ids = (TALK_MODEL_ID,)
+    prior = None  # the version-4 table, set by the Codecs it belongs to (its files are version 2 anyway)
 
     def __init__(self, encoder, decoder, latent_scale: float, latent_shape):
         self.encoder, self.decoder, self.latent_scale = encoder, decoder, float(latent_scale)
@@ -125,16 +126,19 @@ class TalkCodec:
         return to_pixels(_predict(self.decoder, latents))
 
     def compress_digits(self, images, model_id=TALK_MODEL_ID) -> list[bytes]:
-        return fmt.encode_digits(model_id, self.encode_rows(images), self.tables[model_id])
+        return fmt.encode_digits(model_id, self.encode_rows(images), self.tables[model_id], self.prior)
 
-    def decompress_digits(self, files, prior=None) -> np.ndarray:
+    def decompress_digits(self, files) -> np.ndarray:
         """Single-digit files of this codec -> images; raises FormatError."""
-        return self.decode_rows(fmt.decode_digits(files, self.tables, prior=prior).rows)
+        return self.decode_rows(fmt.decode_digits(files, self.tables, prior=self.prior).rows)
 
 
 class LearnedCodec:
     """A variable-rate learned codec. Its methods take the file model id as ``level``;
-    the network's own level (1-based) is model id - first_model_id + 1."""
+    the network's own level (1-based) is model id - first_model_id + 1. In a Codecs with a
+    version-4 table (``prior``, set by it) its one-digit files are version 4; alone, version 3."""
+
+    prior = None
 
     def __init__(self, encoder, decoder, tables: dict[int, TableSet], latent_shape, num_levels=None, lambdas=None,
                  first_model_id: int = 1):
@@ -193,12 +197,11 @@ class LearnedCodec:
         return to_pixels(_predict(self.decoder, [symbols, self.level_input(level, len(symbols))]))
 
     def compress_digits(self, images, level, search=False) -> list[bytes]:
-        return fmt.encode_digits(level, self.encode_rows(images, level, search), self.tables[level])
+        return fmt.encode_digits(level, self.encode_rows(images, level, search), self.tables[level], self.prior)
 
-    def decompress_digits(self, files, prior=None) -> np.ndarray:
-        """Single-digit files of this codec's levels -> images; ``prior``: the Codecs' ModelPrior,
-        for version-4 files (the ones Codecs writes). Raises FormatError."""
-        batch = fmt.decode_digits(files, self.tables, prior=prior)
+    def decompress_digits(self, files) -> np.ndarray:
+        """Single-digit files of this codec's levels -> images; raises FormatError."""
+        batch = fmt.decode_digits(files, self.tables, prior=self.prior)
         out = np.zeros((len(files), 28, 28), np.uint8)
         for level in np.unique(batch.model_ids):
             rows = np.flatnonzero(batch.model_ids == level)
@@ -231,6 +234,8 @@ class Codecs:
         if prior is not None:
             prior.check_tables(self.tables)
         self.prior = prior
+        for codec in (self.talk, *self.learned_codecs):  # a codec of these writes and reads what they do
+            codec.prior = prior
 
     @classmethod
     def load(cls, models_dir):

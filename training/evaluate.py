@@ -82,7 +82,7 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
         t0 = time.time()
         searched = search and model_id  # None: one pass, reported as the headline
         files = codecs.compress_digits(images, model_id, search=searchers[id(codec)] if searched else False)
-        decoded = codec.decompress_digits(files, codecs.prior)
+        decoded = codec.decompress_digits(files)
         key = "talk" if model_id == 0 else f"level{model_id}"  # by file model id: stable when levels are added
         point = {**_label(model_id, search is not False), "model_id": model_id,
                  **_point(files, images, decoded, judge)}

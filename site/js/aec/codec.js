@@ -62,6 +62,7 @@ export class TalkCodec {
     const E = this.latentShape.reduce((a, b) => a * b, 1);
     this.tables = new Map([[TALK_MODEL_ID, CodingTables.uniform(E, TALK_LATENT_BITS)]]);
     this.modelIds = [TALK_MODEL_ID];
+    this.prior = null; // the version-4 table, set by the Codecs it belongs to (its files are version 2 anyway)
   }
 
   /** Images (N*784) -> Int32Array of N*128 latents, 0..255. */
@@ -78,7 +79,7 @@ export class TalkCodec {
 
   /** Images (N*784) -> N one-digit files. */
   async compressDigits(images, modelId = TALK_MODEL_ID) {
-    return encodeDigits(modelId, await this.encodeRows(images), this.tables.get(modelId));
+    return encodeDigits(modelId, await this.encodeRows(images), this.tables.get(modelId), { prior: this.prior });
   }
 }
 
@@ -104,6 +105,7 @@ export class LearnedCodec {
     this.numLevels = numLevels; // width of the one-hot level input
     this.firstModelId = firstModelId;
     this.modelIds = Array.from({ length: numLevels }, (_, k) => firstModelId + k);
+    this.prior = null; // set by the Codecs it belongs to: then its one-digit files are version 4
   }
 
   /** The networks' one-hot input for model id `level`, Float32Array of batch*numLevels. */
@@ -135,7 +137,7 @@ export class LearnedCodec {
   /** Images (N*784) -> N one-digit files. */
   async compressDigits(images, level) {
     const tables = tablesOf(this, level);
-    return encodeDigits(level, await this.encodeRows(images, level), tables);
+    return encodeDigits(level, await this.encodeRows(images, level), tables, { prior: this.prior });
   }
 }
 
@@ -157,6 +159,7 @@ export class Codecs {
     this.maxDigits = maxDigits;
     prior?.checkTables(this.tables); // a level's tables loaded later: format.js checks them per file
     this.prior = prior;
+    for (const codec of [talk, ...this.learnedCodecs]) if (codec) codec.prior = prior; // they write what this does
   }
 
   /** The codec whose model ids hold modelId (its tables may not be loaded yet), or null. */
