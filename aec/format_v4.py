@@ -39,7 +39,7 @@ def is_v4(data: bytes, prior) -> bool:
 def combined_tables(prior, model_id: int, tables: TableSet) -> CodingTables:
     """The head tables, then the model's clusters' tables (``tables.merged``) as one
     CodingTables; cached on the prior per model."""
-    cache = prior.__dict__.setdefault("_combined", {})
+    cache = prior._combined
     hit = cache.get(model_id)
     if hit is None or hit[0] is not tables:
         m, h = tables.merged, prior.head

@@ -59,6 +59,7 @@ class ModelPrior:
             raise TablesError(f"model prior: each head table's last symbol must have frequency {TOTAL - V4_TOTAL}")
         self.head = head
         self.rows = head.num_elements
+        self._combined = {}  # model id -> (its TableSet, the head and its tables as one CodingTables): format_v4
 
     def element(self, length: int) -> int:
         """The head table (an element of ``head``) of a file of ``length`` bytes."""

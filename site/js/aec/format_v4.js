@@ -59,14 +59,10 @@ function stream(prior, modelId, tables, row, length) {
  * plus the indices' code lengths (the head and termination come on top). */
 export function startLength(rows, tables) {
   tables = TableSet.of(tables);
-  const { clusters, indices } = tables.split(rows);
-  const E = tables.numElements;
-  const out = new Int32Array(clusters.length);
-  for (let d = 0; d < clusters.length; d++) {
-    const t = tables.clusters[clusters[d]];
-    const costs = tables.costs(clusters[d]);
-    let cost = tables.clusterBits * 2 ** COST_BITS;
-    for (let e = 0; e < E; e++) cost += costs[t.starts[e] + indices[d * E + e]]; // exact: below 2**53
+  const costs = tables.rowCosts(rows);
+  const out = new Int32Array(costs.length);
+  for (let d = 0; d < costs.length; d++) {
+    const cost = costs[d] + tables.clusterBits * 2 ** COST_BITS;
     out[d] = Math.max(Math.floor(Math.floor(cost / 2 ** COST_BITS) / 8), 1);
   }
   return out;

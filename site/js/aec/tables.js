@@ -264,6 +264,20 @@ export class TableSet {
     return this._costs[k];
   }
 
+  /** Rows (flat B*rowLength) -> each digit's indices' code length, Float64Array(B) in 1/65536 bit
+   * (the cluster field's c bits not included: every row pays the same). Exact: below 2**53. */
+  rowCosts(rows) {
+    const { clusters, indices } = this.split(rows);
+    const E = this.numElements;
+    const out = new Float64Array(clusters.length);
+    for (let d = 0; d < clusters.length; d++) {
+      const t = this.clusters[clusters[d]];
+      const costs = this.costs(clusters[d]);
+      for (let e = 0; e < E; e++) out[d] += costs[t.starts[e] + indices[d * E + e]];
+    }
+    return out;
+  }
+
   /**
    * Integer symbols (flat B*E) -> rows (Int32Array of B*rowLength): each digit
    * with the cluster that codes it in the fewest bits (ties: the lowest). A
