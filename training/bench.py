@@ -47,8 +47,8 @@ def main(data_dir=None, codecs_dir="aec/models", digits=10000, repeats=3, search
         t_enc, files = _best_of(lambda: codec.compress_digits(x, model_id), repeats)
         t_dec, _ = _best_of(lambda: codec.decompress_digits(files), repeats)
         indices = codec.encode_rows(x, model_id)
-        t_cenc, _ = _best_of(lambda: fmt.encode_digits(model_id, indices, codecs.tables[model_id]), repeats)
-        t_cdec, _ = _best_of(lambda: fmt.decode_digits(files, codecs.tables), repeats)
+        t_cenc, _ = _best_of(lambda: fmt.encode_digits(model_id, indices, codecs.tables[model_id], codecs.prior), repeats)
+        t_cdec, _ = _best_of(lambda: fmt.decode_digits(files, codecs.tables, prior=codecs.prior), repeats)
         name = "talk" if model_id == 0 else f"level {model_id}"
         enc, dec = len(x) / t_enc, len(x) / t_dec
         flag = "ok" if min(enc, dec) >= TARGET else "below target"
