@@ -1,4 +1,5 @@
-"""Rate-distortion search: the encoder's choice of symbols, not just rounding.
+"""Rate-distortion search: the encoder's choice of symbols, not just rounding
+(twin: site/js/aec/search.js, the browser's, with these settings from manifest.json).
 
 Rounding each latent to the nearest integer (the one-pass encoder, and the
 browser's) is rarely the best file: one symbol a step off may save bits at little

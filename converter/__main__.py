@@ -33,7 +33,6 @@ def main(argv=None) -> int:
     p.add_argument("--only", choices=["runtime", "site"], help="write only one of the two exports")
     args = p.parse_args(argv)
 
-    from aec.codec import PRIOR_FILE
     from converter.convert import ConversionError, convert
     from converter.runtime import export_runtime
     from training.data import DataError, load_mnist
@@ -48,7 +47,7 @@ def main(argv=None) -> int:
         if args.only != "runtime":
             manifest = convert(args.models_dir, args.out, test_images=x_test, test_labels=y_test,
                                eval_digits=args.eval_digits, budget_bytes=args.budget_bytes,
-                               prior_file=os.path.join(args.runtime_out, PRIOR_FILE))
+                               runtime_dir=args.runtime_out)
             print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})"
                                               for n, s in manifest["networks"].items())
                   + f"; networks {manifest['network_bytes']} B in all")

@@ -60,7 +60,8 @@ import numpy as np  # noqa: E402
 import training.layers  # noqa: E402,F401  (registers GDN / LevelGain / gelu_tanh so the models load)
 from aec.codec import LearnedCodec, TalkCodec  # noqa: E402
 from aec import levels  # noqa: E402
-from aec.codec import PRIOR_FILE, model_ids_of, read_config  # noqa: E402
+from aec import search  # noqa: E402
+from aec.codec import CURVATURE_FILE, PRIOR_FILE, model_ids_of, read_config  # noqa: E402
 from aec.pixels import TALK_LATENT_BITS, to_float  # noqa: E402
 from aec.tables import CodingTables, TableSet  # noqa: E402
 from converter.graph import (DTYPES, OUTPUT_KEY, ConversionError, GraphRunner, compact_model_json,  # noqa: E402
@@ -189,13 +190,14 @@ def json_bytes(obj) -> bytes:
 
 
 def convert(models_dir="models", out="site/models", *, test_images, test_labels, eval_digits=10000,
-            budget_bytes=BUDGET_BYTES, prior_file=None, log=print) -> dict:
+            budget_bytes=BUDGET_BYTES, runtime_dir=None, log=print) -> dict:
     """Convert every model in ``models_dir`` into ``out`` (atomically); returns the manifest.
 
     ``test_images`` (N,28,28) uint8 / ``test_labels``: the MNIST test set (the
     first ``eval_digits`` measure the quantisation; the samples come from it too).
-    ``prior_file``: the runtime export's version-4 head table (aec/models/model_prior.json),
-    copied to ``tables/`` and named in the manifest's ``model_prior`` when it exists.
+    ``runtime_dir``: the runtime export (aec/models). Its version-4 head table is copied to
+    ``tables/`` and named in the manifest's ``model_prior``, and its search curvature
+    (``<part>/curvature.npz``) written per model id for the browser's search, when they exist.
     """
     models_dir, out = Path(models_dir), Path(out)
     parts = [name for name in levels.FIRST_MODEL_ID if (models_dir / name / "encoder.keras").is_file()]
@@ -223,10 +225,13 @@ def convert(models_dir="models", out="site/models", *, test_images, test_labels,
         with tempfile.TemporaryDirectory(prefix="converter-") as tmp:
             for part in parts:
                 _convert_part(part, models_dir / part, staging, Path(tmp), images, manifest, log)
-        if prior_file is not None and Path(prior_file).is_file():  # the same table the aec package codes with
+        prior_file = runtime_dir and Path(runtime_dir, PRIOR_FILE)
+        if prior_file and prior_file.is_file():  # the same table the aec package codes with
             (staging / "tables").mkdir(exist_ok=True)
             shutil.copyfile(prior_file, staging / "tables" / PRIOR_NAME)
             manifest["model_prior"] = f"tables/{PRIOR_NAME}"
+        if runtime_dir:
+            write_search(Path(runtime_dir), staging, manifest)
         samples = pick_samples(test_labels)
         (staging / "samples.json").write_bytes(json_bytes(samples_json(test_images, test_labels, samples)))
         manifest["samples"] = "samples.json"
@@ -389,6 +394,27 @@ def _convert_part(part, folder, staging, tmp, images, manifest, log) -> None:
     for m in model_ids:
         (staging / "tables" / f"{m}.json").write_bytes(json_bytes(tables[m].to_json()))
         manifest["tables"][str(m)] = f"tables/{m}.json"
+
+
+def write_search(runtime_dir: Path, staging: Path, manifest: dict) -> None:
+    """The browser's search (site/js/aec/search.js): aec/search.py's settings in the manifest's
+    ``search``, and each learned model's curvature (the runtime export's, measured with the
+    LiteRT floats) as ``tables/<id>.curvature.json``, fetched when the search first runs there."""
+    curvature = {}
+    for part in levels.LEARNED_FOLDERS:
+        path = runtime_dir / part / CURVATURE_FILE
+        if not path.is_file():
+            continue
+        with np.load(path) as npz:
+            for key in sorted(npz.files, key=int):
+                c = np.asarray(npz[key], "<f4")
+                rel = f"tables/{int(key)}.curvature.json"
+                (staging / rel).write_bytes(json_bytes({"shape": list(c.shape),
+                                                        "float32_base64": base64.b64encode(c.tobytes()).decode()}))
+                curvature[str(int(key))] = rel
+    if curvature:
+        manifest["search"] = {"rounds": search.ROUNDS, "candidates": search.CANDIDATES,
+                              "lambda_scale": search.LAMBDA_SCALE, "curvature": curvature}
 
 
 def _round(row: dict) -> dict:

@@ -24,6 +24,7 @@
 
 import { decodeStream, encodeDigits, encodeStream, MAX_DIGITS } from "./format.js";
 import { dequantiseLatents, quantiseLatents, SIZE, toFloat, toPixels, toSymbols } from "./pixels.js";
+import { Search } from "./search.js";
 import { CodingTables } from "./tables.js";
 
 export const TALK_MODEL_ID = 0;
@@ -97,7 +98,7 @@ function levelFeed(learned, level, batch) {
  * own level (1-based) is modelId - firstModelId + 1. */
 export class LearnedCodec {
   /** tables: Map model id -> TableSet (loader.js adds a level's when it is first used). */
-  constructor(encoder, decoder, tables, latentShape, numLevels = tables.size, firstModelId = 1) {
+  constructor(encoder, decoder, tables, latentShape, numLevels = tables.size, firstModelId = 1, lambdas = []) {
     this.encoder = encoder;
     this.decoder = decoder;
     this.tables = tables;
@@ -106,6 +107,12 @@ export class LearnedCodec {
     this.firstModelId = firstModelId;
     this.modelIds = Array.from({ length: numLevels }, (_, k) => firstModelId + k);
     this.prior = null; // set by the Codecs it belongs to: then its one-digit files are version 4
+    this.lambdas = Array.from(lambdas); // per level: the training lambda, which the search also weighs by
+    // the search's settings {rounds, candidates, lambdaScale} and curvature (model id -> Promise of
+    // Float32Array), which loader.js sets from the manifest; null: no search
+    this.searchSettings = null;
+    this.curvature = new Map();
+    this._search = null;
   }
 
   /** The networks' one-hot input for model id `level`, Float32Array of batch*numLevels. */
@@ -119,11 +126,15 @@ export class LearnedCodec {
     return toSymbols(await this.encoder.run([image, levelFeed(this, level, image.shape[0])]));
   }
 
-  /** Images -> the rows the file format codes (cluster + indices), Int32Array of N*R. Plain
-   * rounding: the encoder's search (aec/search.py) has no twin. */
-  async encodeRows(images, level) {
+  /** Images -> the rows the file format codes (cluster + indices), Int32Array of N*R. With
+   * `search` (true, or {signal}: an AbortSignal that cancels it between rounds) the symbols come
+   * from the rate-distortion search (search.js) instead of plain rounding. */
+  async encodeRows(images, level, search = false) {
     const tables = tablesOf(this, level);
-    return tables.choose(await this.encodeSymbols(images, level));
+    if (!search) return tables.choose(await this.encodeSymbols(images, level));
+    if (!this.searchSettings) throw new RangeError("this codec has no search settings (manifest.json's search)");
+    this._search ??= new Search(this, this.searchSettings, this.curvature);
+    return tables.choose(await this._search.symbols(images, level, { signal: search.signal }));
   }
 
   /** Rows (N*R) -> images, Uint8Array of N*784. */
@@ -134,10 +145,10 @@ export class LearnedCodec {
     return toPixels(await this.decoder.run([latents, levelFeed(this, level, n)]));
   }
 
-  /** Images (N*784) -> N one-digit files. */
-  async compressDigits(images, level) {
+  /** Images (N*784) -> N one-digit files (search: as encodeRows). */
+  async compressDigits(images, level, search = false) {
     const tables = tablesOf(this, level);
-    return encodeDigits(level, await this.encodeRows(images, level), tables, { prior: this.prior });
+    return encodeDigits(level, await this.encodeRows(images, level, search), tables, { prior: this.prior });
   }
 }
 
@@ -175,15 +186,15 @@ export class Codecs {
     return codec;
   }
 
-  /** Digits (N*784) -> N one-digit files (Uint8Array[]). */
-  async compressDigits(images, modelId) {
-    const rows = await this.codecFor(modelId).encodeRows(images, modelId);
+  /** Digits (N*784) -> N one-digit files (Uint8Array[]); search: as LearnedCodec.encodeRows. */
+  async compressDigits(images, modelId, search = false) {
+    const rows = await this.codecFor(modelId).encodeRows(images, modelId, search);
     return encodeDigits(modelId, rows, this.tables.get(modelId), { prior: this.prior });
   }
 
   /** Digits (N*784) -> one file holding all of them (a single digit when N = 1). */
-  async compressFile(images, modelId) {
-    const rows = await this.codecFor(modelId).encodeRows(images, modelId);
+  async compressFile(images, modelId, search = false) {
+    const rows = await this.codecFor(modelId).encodeRows(images, modelId, search);
     return encodeStream(modelId, rows, this.tables.get(modelId), { prior: this.prior });
   }
 

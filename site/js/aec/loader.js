@@ -17,6 +17,7 @@
 
 import { Codecs, LearnedCodec, TalkCodec } from "./codec.js";
 import { UnknownModel } from "./format.js";
+import { sseAndGradient } from "./gradient.js";
 import { qualityOf } from "./levels.js";
 import { ModelPrior } from "./model_prior.js";
 import { TableSet } from "./tables.js";
@@ -223,6 +224,21 @@ class Network {
     }
   }
 
+  /** inputs as run's (the symbols first), target {data, shape} of the output -> {sse, gradient} (gradient.js). */
+  async sseAndGradient(inputs, target) {
+    const tf = this.tf;
+    const feed = {};
+    inputs.forEach((x, i) => {
+      feed[this.inputNames[i]] = tf.tensor(x.data, x.shape, "float32");
+    });
+    const t = tf.tensor(target.data, target.shape, "float32");
+    try {
+      return sseAndGradient(tf, this.model, feed, this.inputNames[0], t);
+    } finally {
+      tf.dispose([t, ...Object.values(feed)]);
+    }
+  }
+
   dispose() {
     this.model.dispose();
   }
@@ -249,6 +265,10 @@ class LazyNetwork {
 
   async run(inputs) {
     return (await this.load()).run(inputs);
+  }
+
+  async sseAndGradient(inputs, target) {
+    return (await this.load()).sseAndGradient(inputs, target);
   }
 
   dispose() {
@@ -325,14 +345,14 @@ class BrowserCodecs extends Codecs {
     return tables;
   }
 
-  async compressDigits(images, modelId) {
+  async compressDigits(images, modelId, search = false) {
     await this.loadTables(modelId);
-    return super.compressDigits(images, modelId);
+    return super.compressDigits(images, modelId, search);
   }
 
-  async compressFile(images, modelId) {
+  async compressFile(images, modelId, search = false) {
     await this.loadTables(modelId);
-    return super.compressFile(images, modelId);
+    return super.compressFile(images, modelId, search);
   }
 
   async decompressFile(data) {
@@ -350,6 +370,15 @@ class BrowserCodecs extends Codecs {
   dispose() {
     for (const net of Object.values(this.networks)) net.dispose();
   }
+}
+
+/** A search curvature file ({shape: [clusters, E], float32_base64: little-endian floats}) -> Float32Array. */
+function float32s(json, path) {
+  const bytes = Uint8Array.from(atob(json?.float32_base64 ?? ""), (c) => c.charCodeAt(0));
+  const n = (json?.shape ?? []).reduce((a, b) => a * b, 1);
+  if (!Array.isArray(json?.shape) || bytes.length !== 4 * n) throw new ModelLoadError(`${path}: not ${n} float32 values`);
+  const view = new DataView(bytes.buffer);
+  return Float32Array.from({ length: n }, (_, i) => view.getFloat32(4 * i, true));
 }
 
 /**
@@ -394,7 +423,14 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
   const talk = t && new TalkCodec(networks[t.encoder], networks[t.decoder], t.latent_scale, t.latent_shape);
   const learned = learnedParts.map((part) => {
     const c = manifest[part];
-    return new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels, c.first_model_id ?? 1);
+    const codec = new LearnedCodec(networks[c.encoder], networks[c.decoder], new Map(), c.latent_shape, c.levels,
+      c.first_model_id ?? 1, c.lambdas ?? []);
+    const search = manifest.search;
+    if (search) { // the converter's copy of aec/search.py's settings and curvature
+      codec.searchSettings = { rounds: search.rounds, candidates: search.candidates, lambdaScale: search.lambda_scale };
+      codec.curvature = (id) => files.json(search.curvature[id]).then((json) => float32s(json, search.curvature[id]));
+    }
+    return codec;
   });
   return new BrowserCodecs(tf, files, talk || null, learned, networks, maxDigits ?? BROWSER_MAX_DIGITS);
 }
