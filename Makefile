@@ -12,7 +12,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Where `make train` reads and writes; override for a quick end-to-end check, e.g.
 #   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site VECTORS_DIR=/tmp/m \
 #              RUNTIME_MODELS_DIR=/tmp/m/runtime RUNS_DIR=/tmp/m/runs \
-#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion"
+#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion --browser-digits 20"
 # RUNS_DIR holds the checkpoints and the unfinished run's state (runs/pipeline.json):
 # `make train` again continues that run; FRESH=1 starts afresh.
 MODELS_DIR      ?= models
@@ -105,11 +105,12 @@ train: setup fashion-mnist
 	  --train-args='$(TRAIN_ARGS)' --eval-args='$(EVAL_ARGS)' $(if $(filter-out 0,$(FRESH)),--fresh)
 
 evaluate: setup fashion-mnist
-	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR)
+	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR) --site-models-dir $(SITE_MODELS_DIR)
 
 convert: setup
 	$(PY) -m converter --models-dir $(MODELS_DIR) --out $(SITE_MODELS_DIR) --runtime-out $(RUNTIME_MODELS_DIR)
-	$(PY) tests/vectors/make_vectors.py models bits --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) --out $(VECTORS_DIR)
+	$(PY) tests/vectors/make_vectors.py models bits search --models-dir $(MODELS_DIR) --site-models $(SITE_MODELS_DIR) \
+	  --codecs-dir $(RUNTIME_MODELS_DIR) --out $(VECTORS_DIR)
 
 # Every shared Python/JavaScript test vector (tests/vectors/), from one tool.
 vectors: setup

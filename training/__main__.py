@@ -79,7 +79,7 @@ def cmd_evaluate(args) -> int:
     evaluate.main(data_dir=args.data_dir, models_dir=args.models_dir, results_dir=args.results_dir,
                   limit=args.limit, fashion=not args.no_fashion,
                   cache_dir=None if args.no_cache else args.cache_dir, codecs_dir=args.codecs_dir,
-                  processes=args.processes)
+                  processes=args.processes, site_models_dir=args.site_models_dir, browser_digits=args.browser_digits)
     return 0
 
 
@@ -165,6 +165,11 @@ def main(argv=None) -> int:
                         "The same results with any number")
     p.add_argument("--rebuild", action="store_true",
                    help="measure nothing: rewrite the tables, targets and plots from the results dir's results.json")
+    p.add_argument("--site-models-dir", default="site/models",
+                   help="the TF.js export, whose search the browser runs (default: site/models)")
+    p.add_argument("--browser-digits", type=int, default=None,
+                   help="test digits for the browser's search, run in Node (training/browser_search.py; "
+                        "default: its DIGITS, at most --limit; 0: skip it)")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("bound", help="estimate the rate-distortion limit (a VAE's KL against PSNR) -> results.json")

@@ -10,6 +10,7 @@ everything they depend on (the site's models and tables, the twin's sources, the
 digits): an evaluation with unchanged models reads them back.
 
     python -m training.browser_search [--site-models site/models] [--processes 2]   (fills the cache)
+    python -m training.browser_search --results-dir site/results   (and writes its table alone)
 """
 
 from __future__ import annotations
@@ -118,13 +119,36 @@ def measure(codecs, images, command_files, one_pass_files, psnr, site_models="si
 def main(argv=None) -> int:
     from training.data import load_mnist
 
-    p = argparse.ArgumentParser(description="fill the cache of the browser's searched files (evaluate reads it)")
+    p = argparse.ArgumentParser(description="the browser's search in Node on the first test digits: fills the "
+                                "cache evaluate reads; with --results-dir also sets its table into results.json")
     p.add_argument("--site-models", default="site/models")
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--digits", type=int, default=DIGITS)
+    p.add_argument("--results-dir", default=None,
+                   help="also code the digits with the command (searched) and in one pass (--codecs-dir), "
+                        "and write the comparison into this results.json and results.md (evaluate's table, "
+                        "without the rest of an evaluation)")
+    p.add_argument("--codecs-dir", default="aec/models")
     a = p.parse_args(argv)
     _, (x_test, _) = load_mnist()
-    run_node(a.site_models, x_test[:a.digits], [lv.model_id for lv in levels.LEVELS], a.processes)
+    images = x_test[:a.digits]
+    if not a.results_dir:
+        run_node(a.site_models, images, [lv.model_id for lv in levels.LEVELS], a.processes)
+        return 0
+    from aec.codec import Codecs
+    from training import evaluate, metrics
+
+    codecs = Codecs.load(a.codecs_dir)
+    ids = [lv.model_id for lv in levels.LEVELS]
+    command = {m: codecs.compress_digits(images, m, search=True) for m in ids}
+    one_pass = {m: codecs.compress_digits(images, m) for m in ids}
+    section = measure(codecs, images, command, one_pass, metrics.mean_psnr, a.site_models, a.processes)
+    path = Path(a.results_dir, "results.json")
+    result = json.loads(path.read_text())
+    result["browser_search"] = section
+    atomic.write_json(path, result)
+    evaluate.rebuild(a.results_dir)
+    print(markdown(section))
     return 0
 
 

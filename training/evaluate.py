@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from aec import atomic, levels
-from training import baseline_cache, baselines, bound_report, metrics, overhead
+from training import baseline_cache, baselines, bound_report, browser_search, metrics, overhead
 
 # Issue 14's targets, checked and reported with every evaluation: at most N bytes at >= dB,
 # for `aec compress` (the search: results' "codecs") and for the browser (the one-pass encoder).
@@ -51,12 +51,13 @@ def _point(files, originals, decoded, judge) -> dict:
 
 
 def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, cache_dir=None,
-                     classifier_id=None, search=True, workers=None) -> dict:
+                     classifier_id=None, search=True, workers=None, keep=None) -> dict:
     """Every model and baseline on one test set -> the results.json structure.
     ``cache_dir``: where the classical baselines' per-digit results are kept
     (training/baseline_cache.py), keyed with ``classifier_id`` among others.
     ``workers`` (training/workers.py): the search and the baselines in its processes
-    (the same files and numbers, on every core)."""
+    (the same files and numbers, on every core). ``keep``: a dict that gets each learned
+    level's files of the first browser_search.DIGITS digits, by (model id, searched)."""
     from aec.search import Search
     from training.classifier import accuracy, predict_digits
 
@@ -83,6 +84,8 @@ def evaluate_dataset(name, images, labels, codecs, classifier, progress=print, c
         searched = search and model_id  # None: one pass, reported as the headline
         files = codecs.compress_digits(images, model_id, search=searchers[id(codec)] if searched else False)
         decoded = codec.decompress_digits(files)
+        if keep is not None and model_id:
+            keep[model_id, bool(searched)] = files[:browser_search.DIGITS]
         key = "talk" if model_id == 0 else f"level{model_id}"  # by file model id: stable when levels are added
         point = {**_label(model_id, search is not False), "model_id": model_id,
                  **_point(files, images, decoded, judge)}
@@ -364,7 +367,8 @@ def write_reports(result, results_dir, models_dir="models") -> None:
         plot_rd(fashion_result, results_dir / "rd_fashion.png",
                 f"Fashion-MNIST test set, MNIST-trained models ({fashion_result['n_images']:,} images)")
     atomic.write_json(results_dir / "results.json", result)
-    atomic.write_bytes(results_dir / "results.md", markdown(result, fashion_result).encode())
+    extra = "\n" + browser_search.markdown(result["browser_search"]) if result.get("browser_search") else ""
+    atomic.write_bytes(results_dir / "results.md", (markdown(result, fashion_result) + extra).encode())
     for src, dst in (("talk/loss.png", "talk_loss.png"), ("talk/reconstructions.png", "talk_reconstructions.png"),
                      ("codec/reconstructions.png", "codec_reconstructions.png"), ("codec/loss.png", "codec_loss.png")):
         if (models_dir / src).exists():
@@ -395,10 +399,12 @@ def rebuild(results_dir="site/results", models_dir="models", codecs_dir=None) ->
 
 
 def main(data_dir=None, models_dir="models", results_dir="site/results", limit=None, fashion=True,
-         cache_dir="build/cache/baselines", codecs_dir="aec/models", processes=None):
+         cache_dir="build/cache/baselines", codecs_dir="aec/models", processes=None, site_models_dir="site/models",
+         browser_digits=None):
     """``codecs_dir``: the runtime models the package ships (what users run); ``models_dir``:
     the Keras models (the classifier, the training plots). ``processes``: worker processes
-    for the search and the baselines (training/workers.py; default: one per core; 1: none)."""
+    for the search and the baselines (training/workers.py; default: one per core; 1: none).
+    ``site_models_dir``: the TF.js export, whose search the browser runs (training/browser_search.py)."""
     from aec.codec import Codecs
     from training.classifier import load_or_train
     from training.data import load_mnist
@@ -418,8 +424,14 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
     with contextlib.ExitStack() as stack:
         workers = None if processes == 1 else stack.enter_context(
             Workers(codecs_dir, processes, {"batch": SEARCH_BATCH, "decode_batch": SEARCH_DECODE_BATCH}))
+        keep = {}
         result, fashion_result = _evaluate(codecs, classifier, classifier_id, x_test, y_test, limit, fashion,
-                                           cache_dir, workers)
+                                           cache_dir, workers, keep)
+    n = min(browser_search.DIGITS if browser_digits is None else browser_digits, len(x_test))
+    if n:
+        result["browser_search"] = browser_search.measure(
+            codecs, x_test[:n], {m: f[:n] for (m, s), f in keep.items() if s},
+            {m: f[:n] for (m, s), f in keep.items() if not s}, metrics.mean_psnr, site_models_dir, processes)
     if bound_report.kept(results_dir):  # the bound command's numbers: an evaluation does not measure them
         result["bound"] = bound_report.kept(results_dir)
         result["comparison"] = compare(result)
@@ -430,13 +442,13 @@ def main(data_dir=None, models_dir="models", results_dir="site/results", limit=N
     return result
 
 
-def _evaluate(codecs, classifier, classifier_id, x_test, y_test, limit, fashion, cache_dir, workers):
+def _evaluate(codecs, classifier, classifier_id, x_test, y_test, limit, fashion, cache_dir, workers, keep):
     """MNIST, then Fashion-MNIST if asked for and installed: (result, fashion's or None)."""
     from training.data import DataError, load_fashion_mnist
 
     t0 = time.time()
     result = evaluate_dataset("mnist", x_test, y_test, codecs, classifier, cache_dir=cache_dir,
-                              classifier_id=classifier_id, workers=workers)
+                              classifier_id=classifier_id, workers=workers, keep=keep)
     result["answer"] = answer(result)
     result["seconds"] = round(time.time() - t0, 1)
     fashion_result = None

@@ -97,17 +97,19 @@ STAGES = (
           "the LiteRT export for aec (146 s), version 4's table fitted on 10,000 training digits (19 s, "
           "measured alone), the TF.js export (98 s), their measurements"),
     Stage("evaluate", lambda s: ["-m", "training", "evaluate", "--models-dir", s.models_dir,
-                                 "--codecs-dir", s.runtime_models_dir, "--results-dir", s.results_dir, *s.eval_args],
+                                 "--codecs-dir", s.runtime_models_dir, "--results-dir", s.results_dir,
+                                 "--site-models-dir", s.site_models_dir, *s.eval_args],
           lambda s: Path(s.results_dir, "results.json"), 956,
           "MNIST and Fashion-MNIST on the LiteRT runtime in 2 worker processes, the baselines not yet cached"),
     Stage("bound", lambda s: ["-m", "training", "bound", "--models-dir", s.models_dir, "--results-dir", s.results_dir,
                               "--runs-dir", s.runs_dir, *s.train_args],
           lambda s: Path(s.runs_dir, "bound", "bound.json"), 3879,
           "the estimated R-D limit from both codecs: 8 epochs each (1563 s), each test digit refined (2316 s)"),
-    Stage("vectors", lambda s: ["tests/vectors/make_vectors.py", "models", "bits", "--models-dir", s.models_dir,
-                                "--site-models", s.site_models_dir, "--out", s.vectors_dir],
-          lambda s: Path(s.vectors_dir, "bits_v1.json"), 9,
-          "the shipped models' test vectors and where their bits go"),
+    Stage("vectors", lambda s: ["tests/vectors/make_vectors.py", "models", "bits", "search", "--models-dir", s.models_dir,
+                                "--site-models", s.site_models_dir, "--codecs-dir", s.runtime_models_dir,
+                                "--out", s.vectors_dir],
+          lambda s: Path(s.vectors_dir, "search_v1.json"), 9,
+          "the shipped models' test vectors, where their bits go, and searched files for the JS search"),
 )
 
 

@@ -1,6 +1,6 @@
 """The one tool that writes the shared Python/JavaScript test vectors in tests/vectors/.
 
-    python tests/vectors/make_vectors.py [format] [format3] [format4] [preprocess] [levels] [models] [bits] [--check]
+    python tests/vectors/make_vectors.py [format] [format3] [format4] [preprocess] [levels] [models] [bits] [search] [--check]
 
 * format:     format_v2.json, tables, files and refused files (format_vectors.py)
 * format3:    format_v3.json, version 3's headers (model ids 8..14, the escape of later
@@ -17,8 +17,11 @@
 * bits:       bits_v1.json, where the bits of those files go (bits_vectors.py); needs
               format_v2.json, format_v3.json and models_v1.json (in --out) and the export's
               tables (--site-models); `make convert` runs it after models
+* search:     search_v1.json, the command's searched files of a few test digits at every
+              level (search_vectors.py), for the JS twin's search; the package's models
+              (--codecs-dir); `make convert` runs it after bits
 
-No name: all seven (bits last, after the files it splits). ``--check`` writes nothing and
+No name: all eight (bits after the files it splits). ``--check`` writes nothing and
 exits 1 if a file differs from what would be written. Run from anywhere; the files are written atomically.
 """
 
@@ -38,7 +41,7 @@ for path in (str(ROOT), str(HERE)):
 
 from aec import atomic  # noqa: E402
 
-KINDS = ("format", "format3", "format4", "preprocess", "levels", "models", "bits")
+KINDS = ("format", "format3", "format4", "preprocess", "levels", "models", "bits", "search")
 
 
 def texts(kind: str, args) -> dict:
@@ -74,11 +77,16 @@ def texts(kind: str, args) -> dict:
         import bits_vectors
 
         return {args.out / "bits_v1.json": bits_vectors.dumps(bits_vectors.build(args.out, Path(args.site_models)))}
+    from training.data import load_mnist
+
+    if kind == "search":
+        import search_vectors
+
+        _, (x_test, _) = load_mnist(args.data_dir)
+        return {args.out / "search_v1.json": search_vectors.dumps(search_vectors.build(x_test, args.codecs_dir))}
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import model_vectors
-
-    from training.data import load_mnist
 
     _, (x_test, y_test) = load_mnist(args.data_dir)
     small, bulk = model_vectors.make_vectors(args.models_dir, args.site_models, x_test, y_test)
@@ -88,12 +96,14 @@ def texts(kind: str, args) -> dict:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="make_vectors.py", description=__doc__.split("\n\n")[0])
-    p.add_argument("kinds", nargs="*", metavar="{format,format3,format4,preprocess,levels,models,bits}", help="default: all seven")
+    p.add_argument("kinds", nargs="*", metavar="{format,format3,format4,preprocess,levels,models,bits,search}",
+                   help="default: all eight")
     p.add_argument("--check", action="store_true", help="compare with the stored files instead of writing them")
     p.add_argument("--out", type=Path, default=HERE, help="folder of the vectors (default: tests/vectors)")
     p.add_argument("--models-dir", default=ROOT / "models", help="models: the trained Keras models")
     p.add_argument("--site-models", default=ROOT / "site" / "models", help="models: the TF.js export")
-    p.add_argument("--data-dir", default=None, help="models: MNIST IDX folder (default: $MNIST_DIR)")
+    p.add_argument("--data-dir", default=None, help="models, search: MNIST IDX folder (default: $MNIST_DIR)")
+    p.add_argument("--codecs-dir", default=ROOT / "aec" / "models", help="search: the package's runtime models")
     args = p.parse_args(argv)
     if set(args.kinds) - set(KINDS):
         p.error(f"unknown kind: {', '.join(sorted(set(args.kinds) - set(KINDS)))}")
