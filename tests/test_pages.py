@@ -309,20 +309,20 @@ def test_slides_theme_css_carries_no_fonts(built_site):
 
 
 def test_training_figures_reach_the_site_with_the_same_pixels(tmp_path):
-    """evaluate.copy_figure: a figure without colour becomes 8-bit grey (the digit
+    """report.copy_figure: a figure without colour becomes 8-bit grey (the digit
     grids, half the bytes), pixel for pixel; one with colour is copied as it is."""
     import numpy as np
     from PIL import Image
 
-    from training import evaluate
+    from training import report
 
     rng = np.random.default_rng(0)
     grey = rng.integers(0, 256, (12, 10), dtype=np.uint8)
     Image.fromarray(np.dstack([grey, grey, grey, np.full_like(grey, 255)]), "RGBA").save(tmp_path / "grey.png")
     colour = rng.integers(0, 256, (12, 10, 4), dtype=np.uint8)
     Image.fromarray(colour, "RGBA").save(tmp_path / "colour.png")
-    evaluate.copy_figure(tmp_path / "grey.png", tmp_path / "grey_site.png")
-    evaluate.copy_figure(tmp_path / "colour.png", tmp_path / "colour_site.png")
+    report.copy_figure(tmp_path / "grey.png", tmp_path / "grey_site.png")
+    report.copy_figure(tmp_path / "colour.png", tmp_path / "colour_site.png")
     with Image.open(tmp_path / "grey_site.png") as im:
         assert im.mode == "L" and (np.asarray(im) == grey).all()
     assert (tmp_path / "colour_site.png").read_bytes() == (tmp_path / "colour.png").read_bytes()

@@ -19,6 +19,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter off the terminal
 
@@ -74,6 +75,10 @@ def cmd_evaluate(args) -> int:
     from training import evaluate
 
     if args.rebuild:
+        if not (Path(args.results_dir) / "results.json").is_file():
+            print(f"error: {args.results_dir}/results.json: nothing to rebuild from (run an evaluation first)",
+                  file=sys.stderr)
+            return 1
         evaluate.rebuild(args.results_dir, args.models_dir, args.codecs_dir)
         return 0
     evaluate.main(data_dir=args.data_dir, models_dir=args.models_dir, results_dir=args.results_dir,
