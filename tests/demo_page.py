@@ -97,3 +97,33 @@ def shown_bytes(page) -> bytes:
 
 def max_diff(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.max(np.abs(a.astype(int) - b.astype(int))))
+
+
+# --- the encoder's search (tests/test_demo_search.py, tests/bench_browser.py) -------
+
+
+WATCH_ENCODER_JS = """() => {
+    // Every change of the `encoder` hook, with the file and the input shown then.
+    const root = document.querySelector('[data-demo-root]');
+    const out = root.querySelector('[data-testid=encoder]');
+    window.__encoderLog = [];
+    new MutationObserver(() => window.__encoderLog.push({
+        encoder: out.textContent, t: performance.now(), run: Number(root.dataset.run),
+        hex: root.querySelector('[data-testid=compressed-hex]').textContent.replace(/ /g, ''),
+        input: root.querySelector('[data-testid=input]').dataset.pixels,
+    })).observe(out, {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def watch_encoder(page) -> None:
+    """Record every change of the encoder hook from now on (encoder_log reads them)."""
+    page.evaluate(WATCH_ENCODER_JS)
+
+
+def encoder_log(page) -> list[dict]:
+    """[{encoder, t, run, hex, input}] since watch_encoder, oldest first."""
+    return page.evaluate("() => window.__encoderLog")
+
+
+def encoder(page) -> str:
+    return page.locator(f"{ROOT_SEL} [data-testid=encoder]").inner_text()

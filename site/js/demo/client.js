@@ -7,6 +7,9 @@
 //   const engine = await getEngine();   // tf.js + models, loaded once per page
 //   engine.backend, engine.fallback, engine.levels, engine.defaultModelId, engine.thread ("worker" | "page")
 //   await engine.compress(pixels, id)    -> {bytes, encodeMs}
+//   await engine.search(pixels, id, signal) -> {bytes, encodeMs}: the searched file; an aborted
+//                                           signal rejects at once with an AbortError
+//   engine.searchIds                     -> the model ids the search refines
 //   await engine.decompress(bytes)       -> {modelId, images: [Uint8Array(784)], decodeMs}
 //   await imageDigit(bitmap)             -> Uint8Array(784), MNIST-style (needs no models)
 //   await engine.inspect(bytes)          -> where a decompressed file's bits go, its latents (engine.js)
@@ -17,6 +20,12 @@ import { engineOps, PIXELS, webglAvailable } from "./engine.js";
 import { imageRgba } from "./images.js";
 
 const WORKER_URL = new URL("./worker.js", import.meta.url);
+
+function abortError() {
+  const err = new Error("search cancelled");
+  err.name = "AbortError";
+  return err;
+}
 
 /** The worker could not run (its script failed, or it died): the page takes over. */
 class WorkerFailed extends Error {}
@@ -30,11 +39,11 @@ class WorkerTransport {
     this.nextId = 1;
     this.failure = null;
     this.worker.addEventListener("message", (e) => {
-      const { id, value, error } = e.data;
+      const { id, value, error, aborted } = e.data;
       const p = this.pending.get(id);
       if (!p) return;
       this.pending.delete(id);
-      if (error !== undefined) p.reject(new Error(error));
+      if (error !== undefined) p.reject(aborted ? abortError() : new Error(error));
       else p.resolve(value);
     });
     const fail = (e) => {
@@ -90,6 +99,7 @@ class EngineClient {
     this.warm = new Set(); // model ids that have run once
     this.levels = [];
     this.defaultModelId = null;
+    this.searchIds = [];
     this.backend = null;
     this.fallback = false;
   }
@@ -130,6 +140,26 @@ class EngineClient {
   compress(pixels, modelId) {
     const copy = Uint8Array.from(pixels);
     return this.call("compress", { pixels: copy, modelId }, [copy.buffer]);
+  }
+
+  /**
+   * One digit -> the searched file {bytes, encodeMs}. When `signal` aborts, the promise
+   * rejects at once (an AbortError) and the engine stops the search at its next round,
+   * so a stale search never holds up or replaces a newer digit.
+   */
+  search(pixels, modelId, signal) {
+    const copy = Uint8Array.from(pixels);
+    const answer = this.call("search", { pixels: copy, modelId }, [copy.buffer]);
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        this.call("cancel", {}).catch(() => {});
+        reject(abortError());
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener("abort", stop, { once: true });
+      const done = () => signal.removeEventListener("abort", stop);
+      answer.then((v) => (done(), resolve(v)), (e) => (done(), reject(e)));
+    });
   }
 
   /** A file -> {modelId, images: [Uint8Array(784)], decodeMs}. */

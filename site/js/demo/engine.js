@@ -54,13 +54,17 @@ export function webglAvailable() {
   return false;
 }
 
-/** tf.js: core, WebGL backend and graph-model converter (tfjs.js), once. */
+/** tf.js: core, WebGL backend and graph-model converter (tfjs.js), once; and the gradients
+ * the encoder's search needs, which those bundles lack (gradients.js). */
 async function loadTf() {
+  const gradients = import("./gradients.js"); // fetched while tf.js is
+  gradients.catch(() => {}); // a failure is reported below, where it is awaited
   if (!globalThis.tf?.loadGraphModel) await import("./tfjs.js");
   const tf = globalThis.tf;
   if (!tf || typeof tf.setBackend !== "function") {
     throw new Error("TensorFlow.js did not load (vendor/tfjs/*.js)");
   }
+  (await gradients).registerGradients(tf);
   return tf;
 }
 
@@ -95,21 +99,70 @@ function headPrefix(split, bytes, prior) {
   return k;
 }
 
+/** The next task of this thread's event loop (a message, unlike setTimeout, is never clamped). */
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * A decoder whose runs first let the thread's queued messages in while `busy()`. The
+ * twin's networks read their outputs synchronously (dataSync), so a search's awaits
+ * never reach the event loop on their own: without this, a cancel or a newer digit's
+ * compress would wait for the whole search.
+ */
+function yielding(network, busy) {
+  return new Proxy(network, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== "function") return value;
+      if (prop !== "run" && prop !== "sseAndGradient") return value.bind(target);
+      return async (...args) => {
+        if (busy()) await nextTask();
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
 /** The loaded codec, as the demo uses it. */
 class Engine {
   constructor(codecs, fallback) {
     this.codecs = codecs;
+    this.searching = 0; // searches running: their decoder runs yield to the thread's messages
+    for (const codec of codecs.learnedCodecs) codec.decoder = yielding(codec.decoder, () => this.searching > 0);
     this.backend = codecs.backend; // tf.getBackend(): "webgl" unless fallback
     this.fallback = fallback; // true when not on WebGL
     this.levels = codecs.levels; // [{id, label, level, bytes}], the talk's network first
     this.defaultModelId = codecs.defaultModelId; // the level the page starts at
   }
 
-  /** One digit (Uint8Array(784)) -> {bytes, encodeMs}: a one-digit file. */
-  async compress(pixels, modelId) {
+  /** One digit (Uint8Array(784)) -> {bytes, encodeMs}: a one-digit file. With an AbortSignal, the
+   * searched file (../aec/search.js), which throws an AbortError at its next round once it aborts. */
+  async compress(pixels, modelId, signal = null) {
     const t0 = performance.now();
-    const [bytes] = await this.codecs.compressDigits(pixels, modelId);
-    return { bytes, encodeMs: performance.now() - t0 };
+    if (!signal) {
+      const [bytes] = await this.codecs.compressDigits(pixels, modelId);
+      return { bytes, encodeMs: performance.now() - t0 };
+    }
+    this.searching += 1;
+    try {
+      const [bytes] = await this.codecs.compressDigits(pixels, modelId, { signal });
+      return { bytes, encodeMs: performance.now() - t0 };
+    } finally {
+      this.searching -= 1;
+    }
+  }
+
+  /** The model ids the search refines (learned levels whose manifest has its settings). */
+  searchIds() {
+    return this.levels.map((l) => l.id).filter((id) => !!this.codecs.learnedFor(id)?.searchSettings);
   }
 
   /** A file -> {modelId, pixels: Uint8Array(N*784), decodeMs}. Throws with a one-line message. */
@@ -200,13 +253,37 @@ export function engineOps(rgbaOf) {
     if (!engine) throw new Error("the codec is not loaded");
     return engine;
   };
+  // The running search's controller. Ops run concurrently (the search awaits between its
+  // rounds), so a cancel or a newer digit's compress is answered while a search runs.
+  let searching = null;
+  const cancel = () => {
+    searching?.abort();
+    searching = null;
+    return null;
+  };
   return {
     async load({ webgl }) {
       engine = await loadEngine({ webgl });
       const { levels, backend, fallback, defaultModelId } = engine;
-      return { levels, backend, fallback, defaultModelId };
+      return { levels, backend, fallback, defaultModelId, searchIds: engine.searchIds() };
     },
-    compress: ({ pixels, modelId }) => loaded().compress(pixels, modelId),
+    /** A new digit's one-pass file: any search still running is for an older digit. */
+    compress: ({ pixels, modelId }) => {
+      cancel();
+      return loaded().compress(pixels, modelId);
+    },
+    /** The searched file; the previous search, if any, is cancelled. */
+    async search({ pixels, modelId }) {
+      cancel();
+      const controller = new AbortController();
+      searching = controller;
+      try {
+        return await loaded().compress(pixels, modelId, controller.signal);
+      } finally {
+        if (searching === controller) searching = null;
+      }
+    },
+    cancel,
     decompress: ({ bytes }) => loaded().decompress(bytes),
     inspect: ({ bytes }) => loaded().inspect(bytes),
     fromSymbols: ({ modelId, symbols }) => loaded().fromSymbols(modelId, symbols),

@@ -30,14 +30,16 @@ export class Results {
     this.bytes = null;
     paint(v.reconCanvas, null);
     v.reconCanvas.dataset.pixels = "";
-    for (const out of [v.bytesOut, v.psnrOut, v.ratioOut, v.encodeOut, v.decodeOut]) out.textContent = "–";
+    for (const out of [v.bytesOut, v.psnrOut, v.ratioOut, v.encodeOut, v.decodeOut, v.encoderOut]) out.textContent = "–";
     v.hexOut.textContent = "";
+    v.encoderOut.dataset.encoder = "";
     this.setDownload(null);
     this.clearBaselines();
   }
 
-  /** bytes: the file; result: its decompression; original: the input (null: none to compare). */
-  show(bytes, result, encodeMs, original, firstRun) {
+  /** bytes: the file; result: its decompression; original: the input (null: none to compare);
+   * encoder: TEXT.onePass or TEXT.searched, null for a file not encoded here (opened, edited). */
+  show(bytes, result, encodeMs, original, firstRun, encoder = null) {
     const v = this.v;
     const image = result.images[0];
     this.bytes = bytes;
@@ -54,6 +56,8 @@ export class Results {
     this.setText(v.encodeOut, withNote(encodeMs));
     this.setText(v.decodeOut, withNote(result.decodeMs));
     this.setText(v.psnrOut, original ? both(fmtDb, psnr(original, image)) : { en: "–", nl: "–" });
+    this.setText(v.encoderOut, encoder ?? { en: "–", nl: "–" });
+    v.encoderOut.dataset.encoder = encoder ? encoder.en : "";
     this.setDownload(bytes, result.modelId);
   }
 

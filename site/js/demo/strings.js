@@ -86,6 +86,10 @@ export const TEXT = {
   decode: { en: "decode", nl: "decoderen" },
   backend: { en: "backend", nl: "backend" },
   firstRun: { en: " (first run: includes warm-up)", nl: " (eerste keer: met opwarmen)" },
+  encoder: { en: "encoder: ", nl: "encoder: " },
+  // the file shown: the encoder's one pass, then its rate-distortion search (tests read the English)
+  onePass: { en: "one pass", nl: "één keer" },
+  searched: { en: "searched", nl: "gezocht" },
 
   // files and links
   download: { en: "Download .aec", nl: "Download .aec" },
@@ -105,6 +109,11 @@ export const TEXT = {
   loading: { en: "Loading the models…", nl: "Modellen laden…" },
   ready: { en: "Ready.", nl: "Klaar." },
   compressing: { en: "Compressing…", nl: "Comprimeren…" },
+  searching: { en: "Searching for a better file…", nl: "Zoeken naar een beter bestand…" },
+  searchFailed: (e) => ({
+    en: `The search for a better file failed (${e}); the first file stays.`,
+    nl: `Zoeken naar een beter bestand mislukte (${e}); het eerste bestand blijft.`,
+  }),
   comparing: { en: "Done. Comparing with JPEG and WebP…", nl: "Klaar. Vergelijken met JPEG en WebP…" },
   done: { en: "Done.", nl: "Klaar." },
   reading: { en: "Reading the file…", nl: "Bestand lezen…" },

@@ -6,12 +6,15 @@
 // stale.
 //
 // Test hooks: data-testid attributes (view.js), `data-state` on the root
-// (loading, ready, failed), `data-run` (the number of results shown so far),
+// (loading, ready, failed), `data-run` (the number of results settled so far:
+// a digit compressed at a level with the search counts once its searched file shows),
 // `data-engine` (worker or page: where the networks run), `data-pixels` (hex)
-// on the input, reconstruction and baseline canvases.
+// on the input, reconstruction and baseline canvases; `encoder` reads "one pass",
+// then "searched" once the search's file replaced it (encoding.js).
 
 import { el, digitCanvas, paint, pressable } from "./dom.js";
 import { DrawingPad, DRAW_SIZE } from "./drawing.js";
+import { Encoding } from "./encoding.js";
 import { getEngine } from "./client.js";
 import { preprocess } from "./engine.js";
 import { errorText, isBlank } from "./numbers.js";
@@ -57,6 +60,7 @@ export class Demo {
     this.results = new Results(this.v, (node, entry) => this.setText(node, entry));
     this.sharing = new Sharing(this, this.v);
     this.opener = new Opener(this);
+    this.encoding = new Encoding(this);
     this.inside = this.compact ? null : new Inside(this); // the demo page only: it needs the room
     if (this.inside) root.append(this.inside.node);
     this.pad = new DrawingPad(this.v.drawCanvas, {
@@ -168,6 +172,7 @@ export class Demo {
   /** An error, and nothing left on screen that it makes stale. */
   fail(entry, slot) {
     this.job = null;
+    this.encoding.stop();
     this.pad.clear();
     this.source = "none";
     this.opened = null;
@@ -296,6 +301,7 @@ export class Demo {
   }
 
   setInput(pixels, source, description = null) {
+    this.encoding.stop(); // a search for the digit shown before must not replace this one
     this.source = source;
     this.description = description;
     this.opened = null;
@@ -311,15 +317,23 @@ export class Demo {
     if (this.engine) this.requestCompress();
   }
 
-  showResult(bytes, result, encodeMs, original, firstRun) {
-    this.results.show(bytes, result, encodeMs, original, firstRun);
+  /** encoder: TEXT.onePass or TEXT.searched for a digit compressed here (encoding.js), else null;
+   * settled: false for a one-pass file that a searched one will replace (data-run waits for that). */
+  showResult(bytes, result, encodeMs, original, firstRun, encoder = null, settled = true) {
+    this.results.show(bytes, result, encodeMs, original, firstRun, encoder);
     this.sharing.update(bytes);
     this.edited = false;
     this.inside?.load(bytes, result);
+    if (!this.shownOnce) this.relayout();
+    this.shownOnce = true;
+    if (settled) this.settle();
+    this.onResult();
+  }
+
+  /** A result is final (the test hook data-run counts it). */
+  settle() {
     this.runs += 1;
     this.root.dataset.run = String(this.runs);
-    if (this.runs === 1) this.relayout();
-    this.onResult();
   }
 
   /** A file or a link decompressed (opening.js): shown as it is, with no original to compare. */
@@ -394,6 +408,7 @@ export class Demo {
   // --- work queue: one job at a time, the latest request wins ---
 
   schedule(job) {
+    this.encoding.stop(); // the job running is stale: its search ends now
     this.job = job;
     if (!this.busy) this.loop();
   }
@@ -422,19 +437,7 @@ export class Demo {
   requestCompress() {
     if (!this.engine || !this.input) return;
     const pixels = this.input;
-    this.schedule(() => this.compressJob(pixels, Number(this.v.quality.value)));
-  }
-
-  async compressJob(pixels, modelId) {
-    this.setStatus(TEXT.compressing);
-    const { bytes, encodeMs } = await this.engine.compress(pixels, modelId);
-    const result = await this.engine.decompress(bytes);
-    this.clearError();
-    this.showResult(bytes, result, encodeMs, pixels, this.engine.firstRun(modelId));
-    this.sharing.remember();
-    this.setStatus(TEXT.comparing);
-    await this.results.runBaselines(pixels, bytes.length, () => this.superseded());
-    if (!this.superseded()) this.setStatus(TEXT.done);
+    this.schedule(() => this.encoding.run(pixels, Number(this.v.quality.value)));
   }
 
   openFile(file) {

@@ -72,9 +72,12 @@ export function buildView(root, { t, attr }) {
   v.inputCanvas = inputTile.canvas;
   v.bytesOut = el("span", { "data-testid": "compressed-bytes" }, "–");
   v.psnrOut = el("span", { "data-testid": "psnr" }, "–");
+  // Which encoder made the file shown: "one pass" at once, "searched" when the search replaced it.
+  v.encoderOut = el("span", { "data-testid": "encoder" }, "–");
   const oursTile = tile("reconstruction", TEXT.ours, [
     line("aec-strong", v.bytesOut, t(TEXT.bytes)),
     line("", t(TEXT.psnr), v.psnrOut),
+    line("aec-muted", t(TEXT.encoder), v.encoderOut),
   ]);
   v.reconCanvas = oursTile.canvas;
   v.baselineOut = {};

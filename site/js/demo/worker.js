@@ -2,8 +2,9 @@
 // loading tf.js, compiling WebGL shaders and running the networks never block
 // drawing, scrolling or typing. tf.js' WebGL backend draws on an
 // OffscreenCanvas here. client.js starts it and is its only correspondent:
-//   in:  {id, op, args}            op: load | compress | decompress | inspect | fromSymbols | morph | image
-//   out: {id, value} or {id, error: "one line"}
+//   in:  {id, op, args}            op: load | compress | search | cancel | decompress | inspect | fromSymbols | morph | image
+//   out: {id, value} or {id, error: "one line", aborted: true when a search was cancelled}
+// Messages are answered concurrently, so a cancel reaches a search between its rounds.
 
 import { engineOps } from "./engine.js";
 import { imageRgba } from "./images.js";
@@ -24,6 +25,6 @@ self.addEventListener("message", async (event) => {
     const value = await ops[op](args);
     self.postMessage({ id, value }, transferables(value));
   } catch (e) {
-    self.postMessage({ id, error: errorText(e) });
+    self.postMessage({ id, error: errorText(e), aborted: e?.name === "AbortError" });
   }
 });
