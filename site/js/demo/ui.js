@@ -50,6 +50,7 @@ export class Demo {
     this.shownKey = null; // what is on screen: a snapshot's id or "link:<text>" (sharing.js)
     this.edited = false; // the file shown was edited inside the file (inside.js)
     this.runs = 0;
+    this.shownOnce = false; // a result has been shown (the slides relayout once then)
     this.job = null; // the next piece of work (latest request wins)
     this.busy = false;
     root.classList.add("aec-demo");
