@@ -15,8 +15,8 @@ right edge unless a box of its own that fits clips or scrolls it (a table or a c
 block that scrolls sideways is fine). A failure names the widest elements that stick out.
 
 The demo is measured twice: while its models load (before any result) and with the
-results of the first digit shown (their texts are what got wide). Its models load once
-per font set; each width then resizes that page.
+results of the first digit shown (their texts are what got wide), every <details> open.
+Its models load once per font set; each width then resizes that page.
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ MEASURE = """(width) => {
       if (clips(a)) { clipped = true; break; }
     }
     if (clipped) continue;
-    const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    const names = typeof el.className === 'string' ? el.className.trim() : '';
+    const cls = names ? '.' + names.split(/\\s+/).join('.') : '';
     out.push({right: Math.round(r.right), width: Math.round(r.width),
               el: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls,
               text: (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60)});
@@ -156,6 +157,25 @@ def test_page_fits_a_phone(browsers, site_url, width, fonts, path):
         context.close()
 
 
+def test_the_measurement_sees_what_sticks_out(browsers, site_url):
+    context = phone(browsers["dejavu"], 320)
+    try:
+        page = context.new_page()
+        page.goto(site_url + "index.html")
+        settle(page)
+        assert overflow(page, 320) == []
+        page.evaluate("""() => document.querySelector('article').insertAdjacentHTML('beforeend',
+            '<div style="overflow-x:auto"><pre>' + 'x'.repeat(200) + '</pre></div>'
+            + '<div style="overflow:hidden"><span id="clipped" style="position:relative;left:400px">x</span></div>')""")
+        assert overflow(page, 320) == []  # scrolled or clipped by a box that fits
+        page.evaluate("""() => document.querySelector('article').insertAdjacentHTML('beforeend',
+            '<p id="wide" style="width:400px">wide</p>')""")
+        found = overflow(page, 320)
+        assert found[0].startswith("the document is ") and found[1].startswith("p#wide (400 px wide"), found
+    finally:
+        context.close()
+
+
 def test_every_page_is_measured(built_site):
     pages = {p.relative_to(built_site).as_posix() for p in built_site.glob("*.html")}
     pages |= {p.relative_to(built_site).as_posix() for p in (built_site / "slides").glob("*.html")}
@@ -201,6 +221,7 @@ def demo_with_results(browsers, site_url):
                                    timeout=120_000)
             wait_runs(page, 1)
             wait_idle(page)
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")  # measured too
             opened[fonts] = (context, page)
         return opened[fonts][1]
 
