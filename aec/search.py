@@ -44,6 +44,14 @@ from aec.tables import COST_BITS
 ROUNDS = 10
 CANDIDATES = 16
 LAMBDA_SCALE = 1.5
+# The browser's search (site/js/aec/search.js; the converter writes these into manifest.json):
+# fewer rounds and candidates, a third of the decodes, for a phone's GPU. On the first 1000
+# test digits, with the Python twin, they cost 0.01-0.22 dB against ROUNDS and CANDIDATES at
+# every level, with bytes within 0.7 % (issue 21 allows 0.3 dB and 2 %); 5 rounds of 4
+# candidates cost up to 0.42 dB. In chromium's SwiftShader (make bench) a drawn digit's
+# searched file came 2.0 s after the stroke with these, 4.6 s with the command's.
+BROWSER_ROUNDS = 6
+BROWSER_CANDIDATES = 8
 # Digits searched together (a round decodes up to BATCH * (CANDIDATES + 1) images), and
 # the decoder's batch for those (a Keras decoder's; the LiteRT export's batch is fixed,
 # aec.runtime.BATCH): searching 260 digits stays under 100 MB (tests/test_cli_reads.py).

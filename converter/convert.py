@@ -413,7 +413,7 @@ def write_search(runtime_dir: Path, staging: Path, manifest: dict) -> None:
                                                         "float32_base64": base64.b64encode(c.tobytes()).decode()}))
                 curvature[str(int(key))] = rel
     if curvature:
-        manifest["search"] = {"rounds": search.ROUNDS, "candidates": search.CANDIDATES,
+        manifest["search"] = {"rounds": search.BROWSER_ROUNDS, "candidates": search.BROWSER_CANDIDATES,
                               "lambda_scale": search.LAMBDA_SCALE, "curvature": curvature}
 
 

@@ -62,7 +62,10 @@ def test_shipped_models_are_there():
 
 def test_matches_python_codec(demo, py_codecs):
     """For every model: the page's bytes decode (Python) to its reconstruction within
-    3/255, and Python's own compression of the page's 28x28 input gives the same picture."""
+    3/255, and Python's own compression of the page's 28x28 input (searched with the
+    browser's settings, as the page shows a learned level's file) gives the same picture."""
+    from aec.search import BROWSER_CANDIDATES, BROWSER_ROUNDS, Search
+
     page = demo.page
     open_demo(demo)
     wait_runs(page, 1)
@@ -84,7 +87,8 @@ def test_matches_python_codec(demo, py_codecs):
         recon = canvas_pixels(page, "reconstruction")
         got_id, images = py_codecs.decompress_file(data)
         assert got_id == model_id
-        py_data = py_codecs.compress_file(pixels[None], model_id)
+        search = model_id and Search(py_codecs.codec_for(model_id), rounds=BROWSER_ROUNDS, candidates=BROWSER_CANDIDATES)
+        py_data = py_codecs.compress_file(pixels[None], model_id, search=search)
         _, py_images = py_codecs.decompress_file(py_data)
         report.append({"model": model_id, "bytes": len(data), "same_bytes": py_data == data,
                        "decoder_diff": max_diff(images[0], recon), "codec_diff": max_diff(py_images[0], recon)})

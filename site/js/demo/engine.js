@@ -202,7 +202,7 @@ class Engine {
    * Two digits (Uint8Array(784) each) at a learned level -> the walk from the first's
    * latents to the second's, `steps` steps, each taking a further share of the second's
    * latents, most-used first: {frames: [{bytes, swapped}], pixels: Uint8Array(frames*784)}.
-   * Frame 0 and the last are the two digits' own files.
+   * Frame 0 and the last are the two digits' own files: searched, as the demo shows them.
    */
   async morph(modelId, a, b, steps) {
     const codec = this.codecs.codecFor(modelId);
@@ -211,7 +211,9 @@ class Engine {
     const both = new Uint8Array(2 * PIXELS);
     both.set(a);
     both.set(b, PIXELS);
-    const ends = await codec.encodeSymbols(both, modelId);
+    const ends = this.searchIds().includes(modelId)
+      ? t.symbols(await codec.encodeRows(both, modelId, true))
+      : await codec.encodeSymbols(both, modelId);
     const order = latentOrder(t);
     const symbols = new Int32Array((steps + 1) * E);
     const swapped = [];
