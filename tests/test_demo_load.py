@@ -19,6 +19,7 @@ from demo_page import ROOT_SEL, open_demo, prepare, runs, wait_idle, wait_runs
 pytestmark = pytest.mark.browser
 
 HEAVY = ("/vendor/tfjs/", "/models/", "/js/aec/loader.js")
+FIRST_VIEW_BUDGET = 1.5 * 1024 * 1024  # bytes (issue #21), counted as tests/bench_browser.py counts them
 
 # When the page asks its worker for what (load: tf.js and the models), and every layout shift.
 RECORD = """
@@ -65,7 +66,7 @@ def test_no_tfjs_before_the_demo_slide(demo):
     wait_runs(page, 1)
     root = page.locator(f"#live-demo {ROOT_SEL}")
     assert [u for u in requested if "/vendor/tfjs/tf-core" in u]
-    assert not [u for u in requested if "tf-backend-cpu" in u]  # WebGL needs no CPU backend
+    assert [u for u in requested if "tf-backend-cpu" in u]  # the first answer's backend (engine.js)
     expect(root.get_by_test_id("backend")).to_have_text("webgl")
     assert root.get_attribute("data-engine") == "worker"
     demo.assert_clean()
@@ -85,6 +86,33 @@ def test_demo_page_starts_after_first_paint_in_a_worker_on_webgl(demo):
     assert len(timing["loads"]) == 1 and timing["paint"] is not None, timing
     assert timing["loads"][0] >= timing["paint"], timing  # tf.js and the models: after the first paint
     demo.assert_clean()
+
+
+@pytest.mark.xfail(strict=True, reason="about 2.3 MB today: tf.js' bundles alone are 1.0 MB and the default"
+                   " level's networks 0.45 MB (notes/first-answer.md); drop this mark once under budget")
+def test_first_view_downloads_at_most_the_budget(browser, make_probe):
+    """The demo page's first view (a cold cache; until its first result, search and baselines are done and
+    the network is idle) downloads at most 1.5 MB: bodies and headers, as the bench counts. Bytes only."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        prepare(page)
+        probe = make_probe(page)
+        responses = []
+        page.on("requestfinished", lambda r: responses.append(r))
+        open_demo(probe)
+        wait_runs(page, 1)
+        page.wait_for_load_state("networkidle")
+        wait_idle(page)
+        sizes = [(r.url, r.sizes()) for r in responses]
+        total = sum(s["responseBodySize"] + s["responseHeadersSize"] for _, s in sizes)
+        largest = sorted(sizes, key=lambda us: -us[1]["responseBodySize"])[:5]
+        assert total <= FIRST_VIEW_BUDGET, (f"{total / 2**20:.2f} MB in {len(sizes)} responses; largest: "
+                                            + ", ".join(f"{u.rsplit('/', 1)[-1]} {s['responseBodySize'] // 1024} kB"
+                                                        for u, s in largest))
+        probe.assert_clean()
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (390, 844)], ids=["desk", "phone"])

@@ -16,10 +16,34 @@
 //   await engine.fromSymbols(id, latents) -> {bytes, images: [Uint8Array(784)]}
 //   await engine.morph(id, a, b, steps)  -> {frames: [{bytes, swapped}], images: [Uint8Array(784), ...]}
 
-import { engineOps, PIXELS, webglAvailable } from "./engine.js";
+import { SIZE } from "../aec/pixels.js";
 import { imageRgba } from "./images.js";
 
+// engine.js (and the twin's modules it imports) is not imported here: index.js starts the
+// worker with this module alone, before the page's other modules have loaded.
 const WORKER_URL = new URL("./worker.js", import.meta.url);
+const PIXELS = SIZE * SIZE;
+
+/** Whether a WebGL context can be made here (tf.js' own attempt logs warnings when not). */
+export function webglAvailable() {
+  const canvases = [];
+  if (typeof OffscreenCanvas !== "undefined") canvases.push(() => new OffscreenCanvas(1, 1));
+  if (typeof document !== "undefined") canvases.push(() => document.createElement("canvas"));
+  for (const make of canvases) {
+    for (const type of ["webgl2", "webgl"]) {
+      try {
+        const gl = make().getContext(type);
+        if (gl) {
+          gl.getExtension("WEBGL_lose_context")?.loseContext(); // give the context back
+          return true;
+        }
+      } catch {
+        /* next */
+      }
+    }
+  }
+  return false;
+}
 
 function abortError() {
   const err = new Error("search cancelled");
@@ -74,11 +98,11 @@ class WorkerTransport {
 class PageTransport {
   constructor() {
     this.thread = "page";
-    this.ops = engineOps(imageRgba);
+    this.ops = import("./engine.js").then(({ engineOps }) => engineOps(imageRgba));
   }
 
   async call(op, args) {
-    return this.ops[op](args);
+    return (await this.ops)[op](args);
   }
 
   close() {}

@@ -13,45 +13,30 @@
 // shown, on the demo page after its first paint. Loading this module itself
 // fetches only the twin's small pixels.js and preprocess.js, which the page
 // needs for drawings.
+//
+// The first answer comes from tf.js' CPU backend: WebGL's first run of a
+// network compiles its shaders (about 1.2 s on SwiftShader), the CPU backend
+// needs none (notes/first-answer.md). The first decompress then switches to
+// WebGL, which runs everything after it (the search included).
 
 import { SIZE } from "../aec/pixels.js";
 import { preprocess, toGray } from "../aec/preprocess.js";
 import { bitSplit, latentOrder } from "../aec/bits.js";
 import { decodeStream, encodeDigits } from "../aec/format.js";
 import { TableSet } from "../aec/tables.js";
+import { webglAvailable } from "./client.js";
 
 export const PIXELS = SIZE * SIZE;
 export { SIZE, preprocess };
 export { bitsText, ONE_BIT } from "../aec/bits.js";
 
 const MODELS_URL = new URL("../../models/", import.meta.url).href;
-// Only without WebGL: the WebGL bundle does not need it (tfjs.js loads the rest).
+// The CPU backend, where a `tf` loaded elsewhere lacks it (tfjs.js has it).
 const TFJS_CPU_URL = new URL("../../vendor/tfjs/tf-backend-cpu.es2017.min.js", import.meta.url).href;
 
 /** Luma of RGBA pixels as the codec computes it (opaque pixels: (299 R + 587 G + 114 B + 500) // 1000). */
 export function gray(rgba, width, height) {
   return Uint8Array.from(toGray(rgba, width, height));
-}
-
-/** Whether a WebGL context can be made here (tf.js' own attempt logs warnings when not). */
-export function webglAvailable() {
-  const canvases = [];
-  if (typeof OffscreenCanvas !== "undefined") canvases.push(() => new OffscreenCanvas(1, 1));
-  if (typeof document !== "undefined") canvases.push(() => document.createElement("canvas"));
-  for (const make of canvases) {
-    for (const type of ["webgl2", "webgl"]) {
-      try {
-        const gl = make().getContext(type);
-        if (gl) {
-          gl.getExtension("WEBGL_lose_context")?.loseContext(); // give the context back
-          return true;
-        }
-      } catch {
-        /* next */
-      }
-    }
-  }
-  return false;
 }
 
 /** tf.js: core, WebGL backend and graph-model converter (tfjs.js), once; and the gradients
@@ -64,24 +49,26 @@ async function loadTf() {
   if (!tf || typeof tf.setBackend !== "function") {
     throw new Error("TensorFlow.js did not load (vendor/tfjs/*.js)");
   }
+  if (!tf.findBackendFactory("cpu")) await import(TFJS_CPU_URL); // a `tf` loaded before this module
   (await gradients).registerGradients(tf);
   return tf;
 }
 
-/** WebGL when allowed and it starts, else the CPU backend: {backend, fallback}. */
+/** WebGL when allowed and it starts, else the CPU backend: {backend, fallback}. Either
+ * way the CPU backend is the current one, for the first answer. */
 async function chooseBackend(tf, webgl) {
+  let backend = "cpu";
   if (webgl && webglAvailable()) {
     try {
       if (await tf.setBackend("webgl")) await tf.ready();
     } catch {
       /* the CPU backend, below */
     }
-    if (tf.findBackend("webgl") && tf.getBackend() === "webgl") return { backend: "webgl", fallback: false };
+    if (tf.findBackend("webgl") && tf.getBackend() === "webgl") backend = "webgl";
   }
-  if (!tf.findBackendFactory("cpu")) await import(TFJS_CPU_URL);
   if (await tf.setBackend("cpu")) {
     await tf.ready();
-    return { backend: tf.getBackend(), fallback: true };
+    return { backend, fallback: backend !== "webgl" };
   }
   throw new Error("no TensorFlow.js backend could be started");
 }
@@ -133,12 +120,13 @@ function yielding(network, busy) {
 
 /** The loaded codec, as the demo uses it. */
 class Engine {
-  constructor(codecs, fallback) {
+  constructor(codecs, { backend, fallback }) {
     this.codecs = codecs;
     this.searching = 0; // searches running: their decoder runs yield to the thread's messages
     for (const codec of codecs.learnedCodecs) codec.decoder = yielding(codec.decoder, () => this.searching > 0);
-    this.backend = codecs.backend; // tf.getBackend(): "webgl" unless fallback
+    this.backend = backend; // where the steady work runs: "webgl" unless fallback
     this.fallback = fallback; // true when not on WebGL
+    this.steady = backend === codecs.backend; // false until the first decompress switches from CPU
     this.levels = codecs.levels; // [{id, label, level, bytes}], the talk's network first
     this.defaultModelId = codecs.defaultModelId; // the level the page starts at
   }
@@ -169,7 +157,15 @@ class Engine {
   async decompress(bytes) {
     const t0 = performance.now();
     const { modelId, images } = await this.codecs.decompressFile(bytes);
-    return { modelId, pixels: images, decodeMs: performance.now() - t0 };
+    const decodeMs = performance.now() - t0;
+    if (!this.steady) await this.toSteady();
+    return { modelId, pixels: images, decodeMs };
+  }
+
+  /** The first answer is out: WebGL from now on (the weights move on their first use there). */
+  async toSteady() {
+    this.steady = true;
+    await this.codecs.tf.setBackend(this.backend);
   }
 
   /**
@@ -231,16 +227,48 @@ class Engine {
   }
 }
 
+/**
+ * A fetch for loadCodecs() whose first answers were asked for early: the manifest now,
+ * and once it is in, the files the first answer needs (the eager networks, the default
+ * level's tables, the version-4 prior), so they arrive while tf.js loads, not after it.
+ * The loader still checks every file against the manifest's sha256.
+ */
+function prefetching(base) {
+  const early = new Map(); // URL -> Promise of its Response, handed out once
+  const get = (path) => {
+    const url = new URL(path, base).href;
+    const response = fetch(url, { cache: "no-cache" }); // as the loader asks
+    response.catch(() => {}); // a failure is the loader's to report, when it asks
+    early.set(url, response);
+    return response;
+  };
+  get("manifest.json").then((r) => r.clone().json()).then((m) => {
+    const level = m.models.find((x) => x.id === m.default_model_id);
+    const parts = ["talk", ...new Set(m.models.map((x) => x.network))]
+      .filter((part) => m[part] && (!m[part].lazy_bytes || part === level?.network));
+    const dirs = parts.flatMap((part) => [m[part].encoder, m[part].decoder])
+      .map((name) => m.networks[name]?.model.replace(/[^/]*$/, ""));
+    const paths = Object.keys(m.files).filter((path) => dirs.some((dir) => dir && path.startsWith(dir)));
+    for (const path of [...paths, m.tables[m.default_model_id], m.model_prior]) if (path) get(path);
+  }).catch(() => {}); // no prefetch: the loader fetches as it goes
+  return (url, init) => {
+    const response = early.get(url);
+    early.delete(url);
+    return response ?? fetch(url, init);
+  };
+}
+
 /** tf.js on WebGL (when `webgl` and this context has it, else CPU) and the models of site/models/. */
 export async function loadEngine({ webgl = true } = {}) {
+  const fetchEarly = prefetching(MODELS_URL);
   const loader = import("../aec/loader.js"); // fetched while tf.js is
   loader.catch(() => {}); // a failure is reported below, where it is awaited
   const tf = await loadTf();
-  const { fallback } = await chooseBackend(tf, webgl);
+  const backends = await chooseBackend(tf, webgl);
   const { loadCodecs } = await loader;
-  const codecs = await loadCodecs(MODELS_URL);
+  const codecs = await loadCodecs(MODELS_URL, { fetch: fetchEarly });
   if (!codecs.levels.length) throw new Error("the model manifest lists no models");
-  return new Engine(codecs, fallback);
+  return new Engine(codecs, backends);
 }
 
 /**

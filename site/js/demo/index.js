@@ -27,12 +27,16 @@
 //
 // Test hooks: window.aecDemo ({demos, engine(), firstReconstruction}), the
 // performance mark "aec-first-reconstruction", and those listed in ui.js.
+//
+// This module imports only client.js statically, and the page (ui.js and the
+// rest) as it runs: so on the demo page the worker starts, and after the first
+// paint loads tf.js and the models, while the page's own modules still load
+// (the first answer within a second: notes/first-answer.md).
 
-import { el } from "./dom.js";
 import { engineClient, getEngine } from "./client.js";
-import { Demo } from "./ui.js";
 
 const CSS_URL = new URL("./demo.css", import.meta.url).href;
+const page = import("./ui.js");
 
 const demos = [];
 const aecDemo = { demos, firstReconstruction: null, engine: () => getEngine() };
@@ -44,18 +48,30 @@ function firstResult() {
   performance.mark?.("aec-first-reconstruction");
 }
 
-function mount() {
+async function mount() {
   // theme/hooks.py links demo.css in the page's head (no flash, no shift); a page without it gets it now.
   if (!document.querySelector(`link[href$="js/demo/demo.css"]`)) {
-    document.head.append(el("link", { rel: "stylesheet", href: CSS_URL }));
+    document.head.append(Object.assign(document.createElement("link"), { rel: "stylesheet", href: CSS_URL }));
   }
-  for (const root of document.querySelectorAll("[data-demo-root]")) {
-    if (root.dataset.demoMounted || (printing && root.closest(".reveal"))) continue;
-    root.dataset.demoMounted = "1";
+  const roots = [...document.querySelectorAll("[data-demo-root]")]
+    .filter((root) => !root.dataset.demoMounted && !(printing && root.closest(".reveal")));
+  for (const root of roots) root.dataset.demoMounted = "1";
+  if (roots.some((root) => !inDeck(root))) {
+    engineClient(); // the worker starts now (a few small modules); tf.js and the models wait for the paint
+    afterFirstPaint(() => getEngine().catch(() => {})); // the demo reports a failure when it starts
+  }
+  const { Demo } = await page;
+  for (const root of roots) {
     const demo = new Demo(root, { onResult: firstResult });
     demos.push(demo);
     whenShown(root, () => demo.start());
   }
+}
+
+function inDeck(root) {
+  const deck = window.Reveal;
+  return !!(root.closest(".reveal .slides section") && deck && typeof deck.on === "function"
+    && typeof deck.getCurrentSlide === "function");
 }
 
 // In the reveal.js deck, start only once the Demo slide is shown, so the other
@@ -64,8 +80,7 @@ function mount() {
 function whenShown(root, start) {
   const deck = window.Reveal;
   const slide = root.closest(".reveal .slides section");
-  if (!slide || !deck || typeof deck.on !== "function" || typeof deck.getCurrentSlide !== "function") {
-    engineClient(); // the worker starts now (a few small modules); tf.js and the models wait for the paint
+  if (!inDeck(root)) {
     afterFirstPaint(start);
     return;
   }
