@@ -191,7 +191,19 @@ def same_quality_table(results: dict, langs=LANGS) -> str:
     return _table(head, rows, langs)
 
 
-TABLES = {"codecs": codecs_table, "same-quality": same_quality_table}
+def encoders_table(results: dict, langs=LANGS) -> str:
+    """Per quality level, on the evaluation's browser_search digits: the command's search,
+    the browser's search and the browser's one pass (training/browser_search.py)."""
+    levels = sorted(results["browser_search"]["levels"].values(), key=lambda r: r["quality"])
+    pair = lambda r: {lang: f"{fmt(r['bytes'], 'bytes', lang)} · {fmt(r['psnr'], 'db', lang)}" for lang in LANGS}  # noqa: E731
+    rows = [[_each(r["quality"], "int"), pair(r["command"]), pair(r["browser_searched"]), pair(r["browser_one_pass"])]
+            for r in levels]
+    head = [{"nl": "Niveau", "en": "Level"}, {"nl": "Commando, gezocht (B · PSNR)", "en": "Command, searched (B · PSNR)"},
+            {"nl": "Browser, gezocht", "en": "Browser, searched"}, {"nl": "Browser, in één keer", "en": "Browser, one pass"}]
+    return _table(head, rows, langs)
+
+
+TABLES = {"codecs": codecs_table, "same-quality": same_quality_table, "encoders": encoders_table}
 
 
 # --- markers ---------------------------------------------------------------------------
