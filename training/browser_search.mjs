@@ -19,7 +19,8 @@ if (!idList) {
   console.error("usage: node training/browser_search.mjs MODELS_DIR DIGITS.u8 OUT.json ID[,ID...] [--backend wasm|cpu]");
   process.exit(2);
 }
-const backend = rest[rest.indexOf("--backend") + 1] && rest.includes("--backend") ? rest[rest.indexOf("--backend") + 1] : "wasm";
+const at = rest.indexOf("--backend");
+const backend = at >= 0 ? rest[at + 1] : "wasm";
 if (backend === "wasm") {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   const dist = dirname(createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm")) + "/";

@@ -22,6 +22,20 @@ function aborted() {
   return err;
 }
 
+/** The thread's next task: lets its queued messages (a cancel, a newer digit) in. The
+ * networks read their outputs synchronously, so a round's awaits alone never reach the
+ * event loop. A message, unlike setTimeout, is never clamped. */
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export class Search {
   /** codec: a LearnedCodec; settings {rounds, candidates, lambdaScale} (the manifest's `search`);
    * curvature: Map model id -> Float32Array(clusters*E), or a function id -> Promise of one. */
@@ -35,42 +49,15 @@ export class Search {
   }
 
   /** (clusters*E) the mean SSE change of a +1 and a -1 step of each element at each
-   * cluster's most probable symbols: the shipped numbers, else measured as Python does. */
+   * cluster's most probable symbols, as the converter measured it (aec/search.py). */
   async curvature(level) {
     if (!this._curvature.has(level)) {
       const src = this.curvatureSource;
-      let c = typeof src === "function" ? await src(level) : src.get(level);
-      if (!c) c = await this.measureCurvature(level);
+      const c = typeof src === "function" ? await src(level) : src.get(level);
+      if (!c) throw new RangeError(`search: no curvature for model ${level} (manifest.json's search)`);
       this._curvature.set(level, c);
     }
     return this._curvature.get(level);
-  }
-
-  async measureCurvature(level) {
-    const tables = this.codec.tables.get(level);
-    const E = tables.numElements;
-    const out = new Float32Array(tables.clusters.length * E);
-    for (const [k, t] of tables.clusters.entries()) {
-      const steps = new Float32Array((2 * E + 1) * E);
-      for (let e = 0; e < E; e++) {
-        const f = t.freqsOf(e);
-        let best = 0;
-        for (let i = 1; i < f.length; i++) if (f[i] > f[best]) best = i;
-        for (let r = 0; r <= 2 * E; r++) steps[r * E + e] = t.offsets[e] + best;
-      }
-      for (let e = 0; e < E; e++) {
-        steps[(1 + e) * E + e] += 1;
-        steps[(1 + E + e) * E + e] -= 1;
-      }
-      const decoded = await this.decode(steps, level);
-      const P = decoded.length / (2 * E + 1);
-      const sse = new Float64Array(2 * E);
-      for (let r = 0; r < 2 * E; r++) {
-        for (let p = 0; p < P; p++) sse[r] += (decoded[(r + 1) * P + p] - decoded[p]) ** 2;
-      }
-      for (let e = 0; e < E; e++) out[k * E + e] = (sse[e] + sse[E + e]) / 2;
-    }
-    return out;
   }
 
   /** Symbols (flat n*E) -> the decoder's float output (flat n*784). */
@@ -82,7 +69,8 @@ export class Search {
   }
 
   /** uint8 images (flat B*784) -> searched integer symbols (Int32Array B*E).
-   * options.signal: an AbortSignal, checked between rounds. */
+   * options.signal: an AbortSignal, checked between rounds (each of which then lets the thread's
+   * messages in first). */
   async symbols(images, level, { signal } = {}) {
     const c = this.codec;
     const tables = c.tables.get(level);
@@ -96,6 +84,7 @@ export class Search {
     const K = Math.min(this.candidates, 2 * E);
     let active = Array.from({ length: s.length / E }, (_, d) => d);
     for (let round = 0; round < this.rounds && active.length; round++) {
+      if (signal) await nextTask();
       if (signal?.aborted) throw aborted();
       const n = active.length;
       const sa = new Int32Array(n * E);

@@ -86,44 +86,10 @@ function headPrefix(split, bytes, prior) {
   return k;
 }
 
-/** The next task of this thread's event loop (a message, unlike setTimeout, is never clamped). */
-function nextTask() {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/**
- * A decoder whose runs first let the thread's queued messages in while `busy()`. The
- * twin's networks read their outputs synchronously (dataSync), so a search's awaits
- * never reach the event loop on their own: without this, a cancel or a newer digit's
- * compress would wait for the whole search.
- */
-function yielding(network, busy) {
-  return new Proxy(network, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target);
-      if (typeof value !== "function") return value;
-      if (prop !== "run" && prop !== "sseAndGradient") return value.bind(target);
-      return async (...args) => {
-        if (busy()) await nextTask();
-        return value.apply(target, args);
-      };
-    },
-  });
-}
-
 /** The loaded codec, as the demo uses it. */
 class Engine {
   constructor(codecs, { backend, fallback }) {
     this.codecs = codecs;
-    this.searching = 0; // searches running: their decoder runs yield to the thread's messages
-    for (const codec of codecs.learnedCodecs) codec.decoder = yielding(codec.decoder, () => this.searching > 0);
     this.backend = backend; // where the steady work runs: "webgl" unless fallback
     this.fallback = fallback; // true when not on WebGL
     this.steady = backend === codecs.backend; // false until the first decompress switches from CPU
@@ -135,17 +101,8 @@ class Engine {
    * searched file (../aec/search.js), which throws an AbortError at its next round once it aborts. */
   async compress(pixels, modelId, signal = null) {
     const t0 = performance.now();
-    if (!signal) {
-      const [bytes] = await this.codecs.compressDigits(pixels, modelId);
-      return { bytes, encodeMs: performance.now() - t0 };
-    }
-    this.searching += 1;
-    try {
-      const [bytes] = await this.codecs.compressDigits(pixels, modelId, { signal });
-      return { bytes, encodeMs: performance.now() - t0 };
-    } finally {
-      this.searching -= 1;
-    }
+    const [bytes] = await this.codecs.compressDigits(pixels, modelId, signal ? { signal } : false);
+    return { bytes, encodeMs: performance.now() - t0 };
   }
 
   /** The model ids the search refines (learned levels whose manifest has its settings). */
