@@ -77,10 +77,12 @@ class FormatError(AecError):
 
 
 class UnsupportedVersion(FormatError):
-    """The version field says 1 (files of earlier models), or the escape says 4 or later."""
+    """The version field says 1 (files of earlier models), or the escape says 5 or later.
+    ``newest``: the newest version the reader knows (4 with a prior, else 3)."""
 
-    def __init__(self, version: int):
-        super().__init__(f"unsupported format version {version} (this reader knows versions 2 and {FORMAT_VERSION})")
+    def __init__(self, version: int, newest: int = FORMAT_VERSION):
+        known = "2 and 3" if newest == FORMAT_VERSION else f"2 to {newest}"
+        super().__init__(f"unsupported format version {version} (this reader knows versions {known})")
         self.version = version
 
 
@@ -169,8 +171,9 @@ def _read_gamma(r: BitReader, too_long: str) -> int:
     return (1 << zeros) | r.read_bits(zeros)
 
 
-def _read_model_id(r: BitReader) -> int:
-    """Version and model id (5 bits; the escape's gamma too). Raises FormatError."""
+def _read_model_id(r: BitReader, newest: int = FORMAT_VERSION) -> int:
+    """Version and model id (5 bits; the escape's gamma too). Raises FormatError.
+    The escape never says 4 (version 4 files begin with a 0 bit): no digit file."""
     version = r.read_bits(VERSION_BITS)
     if version == 0:
         raise FormatError(MSG_BAD_HEADER)
@@ -180,7 +183,10 @@ def _read_model_id(r: BitReader) -> int:
     if version == 2:
         return field
     if field == VERSION_ESCAPE:
-        raise UnsupportedVersion(3 + _read_gamma(r, MSG_BAD_HEADER))
+        version = 3 + _read_gamma(r, MSG_BAD_HEADER)
+        if version == format_v4.VERSION:
+            raise FormatError(MSG_BAD_HEADER)
+        raise UnsupportedVersion(version, newest)
     return V2_MAX_MODEL_ID + 1 + field
 
 
@@ -191,7 +197,7 @@ def _read_header(data: bytes, tables_by_model, max_digits: int, prior=None):
     if format_v4.is_v4(data, prior):
         return _read_v4_header(data, tables_by_model, prior)
     r = BitReader(data)
-    model_id = _read_model_id(r)
+    model_id = _read_model_id(r, FORMAT_VERSION if prior is None else format_v4.VERSION)
     tables = tables_by_model.get(model_id)
     if tables is None:
         raise UnknownModel(model_id)

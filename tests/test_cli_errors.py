@@ -119,7 +119,7 @@ def test_every_bad_input_is_one_line_and_the_others_go_on(work):
 
     files = [d / n for n in ("empty.aec", "newer.aec", "huge.aec", "many.aec", "junk.aec")]
     files[0].write_bytes(b"")
-    files[1].write_bytes(bytes([0b11_111_1_00, 0x55]))  # the escape: version 4
+    files[1].write_bytes(bytes([0b11_111_010, 0x55]))  # the escape: version 5
     files[2].write_bytes(bytes([0b10_001_100]) + os.urandom(100_000))
     files[3].write_bytes(bytes([0b10_011_000, 0, 0b0001_0000]))  # 16384 digits in 3 bytes
     files[4].write_bytes(b"\x00\x01\x02")

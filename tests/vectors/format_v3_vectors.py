@@ -79,9 +79,9 @@ def synthetic_suite() -> dict:
     valid = bytes.fromhex(next(v["hex"] for v in vectors if v["model_id"] == 13 and len(v["indices"]) == 3))
     hx = format_vectors._bits_hex
     invalid = [
-        ("escape: version 4", hx("11" "111" "1"), "unsupported format version 4 (this reader knows versions 2 and 3)"),
-        ("escape: version 5", hx("11" "111" "010"), "unsupported format version 5"),
-        ("escape: version 4, then more bits", hx("11" "111" "1" "0110" "1"), "unsupported format version 4"),
+        ("escape: version 4, which the escape never says", hx("11" "111" "1"), "not a digit file (bad header)"),
+        ("escape: version 5", hx("11" "111" "010"), "unsupported format version 5 (this reader knows versions 2 and 3)"),
+        ("escape: version 4, then more bits", hx("11" "111" "1" "0110" "1"), "not a digit file (bad header)"),
         ("escape: version 19", hx("11" "111" "000010000"), "unsupported format version 19"),
         ("escape: more than 16 gamma zeros", hx("11" "111"), "not a digit file (bad header)"),
         ("version 1", hx("01" "000" "1"), "unsupported format version 1 (this reader knows versions 2 and 3)"),

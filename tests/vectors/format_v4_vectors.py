@@ -101,6 +101,8 @@ def synthetic_suite() -> dict:
     invalid = [
         ("one more zero byte", (long + b"\x00").hex(), "not the canonical encoding"),
         ("oversized: 40 zero bytes", "00" * 40, "oversized"),
+        ("escape: version 4, which the escape never says", "fc", "not a digit file (bad header)"),
+        ("escape: version 5", "fa", "unsupported format version 5 (this reader knows versions 2 to 4)"),
     ]
     for name, data, msg in invalid:
         err = format_vectors._refused(bytes.fromhex(data), models, prior)

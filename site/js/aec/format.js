@@ -56,10 +56,12 @@ export class FormatError extends Error {
   }
 }
 
-/** The version field says 1 (files of earlier models), or the escape says 4 or later. */
+/** The version field says 1 (files of earlier models), or the escape says 5 or later.
+ * newest: the newest version the reader knows (4 with a prior, else 3). */
 export class UnsupportedVersion extends FormatError {
-  constructor(version) {
-    super(`unsupported format version ${version} (this reader knows versions 2 and ${FORMAT_VERSION})`);
+  constructor(version, newest = FORMAT_VERSION) {
+    const known = newest === FORMAT_VERSION ? "2 and 3" : `2 to ${newest}`;
+    super(`unsupported format version ${version} (this reader knows versions ${known})`);
     this.name = "UnsupportedVersion";
     this.version = version;
   }
@@ -136,14 +138,19 @@ function readGamma(r, tooLong) {
   return 2 ** zeros + r.readBits(zeros);
 }
 
-/** Version and model id (5 bits; the escape's gamma too). Throws FormatError. */
-function readModelId(r) {
+/** Version and model id (5 bits; the escape's gamma too). Throws FormatError.
+ * The escape never says 4 (version 4 files begin with a 0 bit): no digit file. */
+function readModelId(r, newest = FORMAT_VERSION) {
   const version = r.readBits(VERSION_BITS);
   if (version === 0) throw new FormatError(MSG_BAD_HEADER);
   if (version === 1) throw new UnsupportedVersion(version);
   const field = r.readBits(MODEL_ID_BITS);
   if (version === 2) return field;
-  if (field === VERSION_ESCAPE) throw new UnsupportedVersion(3 + readGamma(r, MSG_BAD_HEADER));
+  if (field === VERSION_ESCAPE) {
+    const version = 3 + readGamma(r, MSG_BAD_HEADER);
+    if (version === v4.VERSION) throw new FormatError(MSG_BAD_HEADER);
+    throw new UnsupportedVersion(version, newest);
+  }
   return V2_MAX_MODEL_ID + 1 + field;
 }
 
@@ -151,7 +158,7 @@ function readHeaderInternal(data, tablesByModel, maxDigits, prior = null) {
   if (data.length === 0) throw new FormatError(MSG_EMPTY);
   if (v4.isV4(data, prior)) return readV4Header(data, tablesByModel, prior);
   const r = new BitReader(data);
-  const modelId = readModelId(r);
+  const modelId = readModelId(r, prior ? v4.VERSION : FORMAT_VERSION);
   const tables = tablesFor(tablesByModel, modelId);
   if (tables === null) throw new UnknownModel(modelId);
   const n = readGamma(r, MSG_IMPLAUSIBLE);
