@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { Codecs } from "../../site/js/aec/codec.js";
 import { decodeStream, encodeDigits, encodeStream, FormatError } from "../../site/js/aec/format.js";
-import { loadCodecs, ModelLoadError, sha256Fallback, sha256Hex } from "../../site/js/aec/loader.js";
+import { firstAnswerFiles, loadCodecs, ModelLoadError, sha256Fallback, sha256Hex } from "../../site/js/aec/loader.js";
 import { SIZE } from "../../site/js/aec/pixels.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -294,4 +294,18 @@ test("without crypto.subtle (plain-http origins) the pure-JS SHA-256 checks the 
   } finally {
     Object.defineProperty(globalThis, "crypto", saved);
   }
+});
+
+test("firstAnswerFiles lists what loading and one file of the default level fetch, and no more", { skip: noModels }, async () => {
+  const manifest = JSON.parse(readFileSync(`${MODELS}/manifest.json`, "utf8"));
+  const base = pathToFileURL(`${MODELS}/`).href;
+  const asked = new Set();
+  const inner = fileFetch();
+  const recording = (url, init) => { asked.add(url.slice(base.length)); return inner(url, init); };
+  const c = await loadCodecs(base, { tf, fetch: recording });
+  const file = await c.compressFile(new Uint8Array(PIXELS), manifest.default_model_id); // one pass
+  await c.decompressFile(file);
+  c.dispose();
+  asked.delete("manifest.json");
+  assert.deepEqual([...firstAnswerFiles(manifest)].sort(), [...asked].sort());
 });

@@ -323,6 +323,24 @@ function float32s(json, path) {
   return Float32Array.from({ length: n }, (_, i) => view.getFloat32(4 * i, true));
 }
 
+/** Whether loadCodecs() loads a network part (talk, codec, ...) at once, not on first use. */
+const isEager = (manifest, part) => Boolean(manifest[part]) && !manifest[part].lazy_bytes;
+
+/**
+ * The files (paths under the manifest's folder) a page's first answer needs: the
+ * networks loadCodecs() loads at once, the default level's network, its tables and the
+ * version-4 prior. A page may fetch these early, while tf.js loads (demo/engine.js).
+ */
+export function firstAnswerFiles(manifest) {
+  const level = manifest.models.find((m) => m.id === manifest.default_model_id);
+  const parts = ["talk", ...new Set(manifest.models.map((m) => m.network))]
+    .filter((part) => isEager(manifest, part) || (manifest[part] && part === level?.network));
+  const dirs = parts.flatMap((part) => [manifest[part].encoder, manifest[part].decoder])
+    .map((name) => manifest.networks[name]?.model.replace(/[^/]*$/, ""));
+  const paths = Object.keys(manifest.files).filter((path) => dirs.some((dir) => dir && path.startsWith(dir)));
+  return [...paths, manifest.tables[manifest.default_model_id], manifest.model_prior].filter(Boolean);
+}
+
 /**
  * Fetch manifest.json from baseUrl (a folder URL ending in "/"), verify and load
  * every network it lists -> a Codecs (with `levels` [{id, label}], `backend`,
@@ -345,7 +363,7 @@ export async function loadCodecs(baseUrl, { tf = globalThis.tf, fetch = globalTh
   for (const part of learnedParts) {
     if (!manifest[part]) throw new ModelLoadError(`manifest.json: no section for the "${part}" model`);
   }
-  const eager = (part) => manifest[part] && !manifest[part].lazy_bytes;
+  const eager = (part) => isEager(manifest, part);
   const names = ["talk", ...learnedParts]
     .filter(eager)
     .flatMap((part) => [manifest[part].encoder, manifest[part].decoder]);

@@ -18,32 +18,12 @@
 
 import { SIZE } from "../aec/pixels.js";
 import { imageRgba } from "./images.js";
+import { webglAvailable } from "./webgl.js";
 
 // engine.js (and the twin's modules it imports) is not imported here: index.js starts the
 // worker with this module alone, before the page's other modules have loaded.
 const WORKER_URL = new URL("./worker.js", import.meta.url);
 const PIXELS = SIZE * SIZE;
-
-/** Whether a WebGL context can be made here (tf.js' own attempt logs warnings when not). */
-export function webglAvailable() {
-  const canvases = [];
-  if (typeof OffscreenCanvas !== "undefined") canvases.push(() => new OffscreenCanvas(1, 1));
-  if (typeof document !== "undefined") canvases.push(() => document.createElement("canvas"));
-  for (const make of canvases) {
-    for (const type of ["webgl2", "webgl"]) {
-      try {
-        const gl = make().getContext(type);
-        if (gl) {
-          gl.getExtension("WEBGL_lose_context")?.loseContext(); // give the context back
-          return true;
-        }
-      } catch {
-        /* next */
-      }
-    }
-  }
-  return false;
-}
 
 function abortError() {
   const err = new Error("search cancelled");

@@ -24,7 +24,7 @@ import { preprocess, toGray } from "../aec/preprocess.js";
 import { bitSplit, latentOrder } from "../aec/bits.js";
 import { decodeStream, encodeDigits } from "../aec/format.js";
 import { TableSet } from "../aec/tables.js";
-import { webglAvailable } from "./client.js";
+import { webglAvailable } from "./webgl.js";
 
 export const PIXELS = SIZE * SIZE;
 export { SIZE, preprocess };
@@ -186,11 +186,10 @@ class Engine {
 
 /**
  * A fetch for loadCodecs() whose first answers were asked for early: the manifest now,
- * and once it is in, the files the first answer needs (the eager networks, the default
- * level's tables, the version-4 prior), so they arrive while tf.js loads, not after it.
- * The loader still checks every file against the manifest's sha256.
+ * and once it and the loader are in, the loader's firstAnswerFiles(), so they arrive
+ * while tf.js loads, not after it. The loader still checks every file's sha256.
  */
-function prefetching(base) {
+function prefetching(base, loader) {
   const early = new Map(); // URL -> Promise of its Response, handed out once
   const get = (path) => {
     const url = new URL(path, base).href;
@@ -199,15 +198,9 @@ function prefetching(base) {
     early.set(url, response);
     return response;
   };
-  get("manifest.json").then((r) => r.clone().json()).then((m) => {
-    const level = m.models.find((x) => x.id === m.default_model_id);
-    const parts = ["talk", ...new Set(m.models.map((x) => x.network))]
-      .filter((part) => m[part] && (!m[part].lazy_bytes || part === level?.network));
-    const dirs = parts.flatMap((part) => [m[part].encoder, m[part].decoder])
-      .map((name) => m.networks[name]?.model.replace(/[^/]*$/, ""));
-    const paths = Object.keys(m.files).filter((path) => dirs.some((dir) => dir && path.startsWith(dir)));
-    for (const path of [...paths, m.tables[m.default_model_id], m.model_prior]) if (path) get(path);
-  }).catch(() => {}); // no prefetch: the loader fetches as it goes
+  const manifest = get("manifest.json").then((r) => r.clone().json());
+  Promise.all([manifest, loader]).then(([m, { firstAnswerFiles }]) => firstAnswerFiles(m).forEach(get))
+    .catch(() => {}); // no prefetch: the loader fetches as it goes
   return (url, init) => {
     const response = early.get(url);
     early.delete(url);
@@ -217,9 +210,9 @@ function prefetching(base) {
 
 /** tf.js on WebGL (when `webgl` and this context has it, else CPU) and the models of site/models/. */
 export async function loadEngine({ webgl = true } = {}) {
-  const fetchEarly = prefetching(MODELS_URL);
   const loader = import("../aec/loader.js"); // fetched while tf.js is
   loader.catch(() => {}); // a failure is reported below, where it is awaited
+  const fetchEarly = prefetching(MODELS_URL, loader);
   const tf = await loadTf();
   const backends = await chooseBackend(tf, webgl);
   const { loadCodecs } = await loader;
