@@ -66,7 +66,7 @@ site: setup
 	.venv/bin/mkdocs build --strict
 
 test: setup chromium notebook
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=20
 	node --test tests/js/
 
 test-py: setup

@@ -41,8 +41,19 @@ def prepare(page) -> None:
 # --- helpers ------------------------------------------------------------------------
 
 
-def open_demo(probe: PageProbe, path: str = "demo.html") -> None:
-    probe.goto(path)
+# The demo with its search off (client.js reads `?search=off`): one pass only, for the tests of
+# everything but the search, which would otherwise wait for a search after every digit.
+ONE_PASS = "search=off"
+
+
+def one_pass(path: str) -> str:
+    """`path` with ?search=off added (before any #fragment)."""
+    base, hash_, fragment = path.partition("#")
+    return f"{base}{'&' if '?' in base else '?'}{ONE_PASS}{hash_}{fragment}"
+
+
+def open_demo(probe: PageProbe, path: str = "demo.html", search: bool = True) -> None:
+    probe.goto(path if search else one_pass(path))
     probe.page.wait_for_function(
         f"() => document.querySelector('{ROOT_SEL}')?.dataset.state !== 'loading'"
         f" && document.querySelector('{ROOT_SEL}')?.dataset.state !== undefined")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, PageProbe
-from demo_page import (ROOT_SEL, TOLERANCE, canvas_pixels, draw_seven, input_pixels, max_diff, open_demo, prepare,
+from demo_page import (one_pass, ROOT_SEL, TOLERANCE, canvas_pixels, draw_seven, input_pixels, max_diff, open_demo, prepare,
                        runs, shown_bytes, wait_idle, wait_runs)
 
 pytestmark = pytest.mark.browser
@@ -79,7 +79,7 @@ def test_draw_compress_on_webgl(demo):
 def test_open_file_and_corrupt_file(demo, tmp_path):
     """A valid file decompresses; a corrupt one shows the error, and the demo keeps working."""
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)
@@ -127,7 +127,7 @@ def test_open_file_and_corrupt_file(demo, tmp_path):
 def test_fragment_link_decompresses_on_load(demo):
     """Bytes made by the page itself, shared through its own link, open on load."""
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     data = shown_bytes(page)
     recon = canvas_pixels(page, "reconstruction")
@@ -151,7 +151,7 @@ def test_model_load_failure_is_visible(probe):
     page = probe.page
     prepare(page)
     page.route("**/models/manifest.json", lambda route: route.fulfill(json={"broken": True}))
-    open_demo(probe)
+    open_demo(probe, search=False)
     root = page.locator(ROOT_SEL)
     assert root.get_attribute("data-state") == "failed"
     expect(root.get_by_test_id("error")).to_be_visible()
@@ -186,7 +186,7 @@ def test_without_webgl_falls_back_to_cpu(browser_type, site_url):
         origin = site_url.split("/sub/path/")[0]
         probe = PageProbe(page, origin)
         prepare(page)
-        open_demo(probe)
+        open_demo(probe, search=False)
         assert page.evaluate("""() => [document.createElement('canvas').getContext('webgl2'),
             document.createElement('canvas').getContext('webgl'),
             new OffscreenCanvas(1, 1).getContext('webgl2')].every(c => c === null)""")
@@ -212,7 +212,7 @@ def test_demo_slide(demo):
     page = demo.page
     requested = []
     page.on("request", lambda r: requested.append(r.url))
-    demo.goto("slides/index.html#/nadelen-nu")  # the slide before the demo
+    demo.goto(one_pass("slides/index.html#/nadelen-nu"))  # the slide before the demo
     page.wait_for_function("() => window.Reveal && Reveal.isReady()")
     page.wait_for_function("() => document.querySelector('#live-demo [data-demo-root] canvas')")
     page.wait_for_timeout(300)
@@ -249,7 +249,7 @@ def test_demo_slide(demo):
 def test_pen_pointer_events_draw(demo):
     """Pen / touch input goes through Pointer Events like the mouse."""
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     before = runs(page)
@@ -275,7 +275,7 @@ def test_pen_pointer_events_draw(demo):
 
 def test_clear_and_samples(demo):
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)

@@ -74,8 +74,9 @@ def wait_inside(page, n: int) -> None:
     page.wait_for_function("n => Number(document.querySelector('[data-testid=inside]').dataset.inside) >= n", arg=n)
 
 
-def ready(probe) -> None:
-    open_demo(probe)
+def ready(probe, search: bool = False) -> None:
+    """The demo open, its first digit shown (one pass only unless `search`)."""
+    open_demo(probe, search=search)
     page = probe.page
     wait_runs(page, 1)
     wait_inside(page, 1)
@@ -265,7 +266,7 @@ def test_a_latent_slider_changes_the_digit_and_the_file(probe):
 
 def test_the_morphs_ends_are_the_two_reconstructions(probe):
     prepare(probe.page)
-    ready(probe)
+    ready(probe, search=True)  # the morph's ends are searched files, as the demo shows them
     page = probe.page
     choose_level(page, LOWRATE)
     start = pixels_of(page, "reconstruction")

@@ -151,3 +151,23 @@ def test_worker_answers_while_a_search_runs(demo):
     assert out["name"] == "AbortError" and out["bytes"] > 0
     print("a search on this machine:", round(out["searchMs"]), "ms")
     demo.assert_clean()
+
+
+def test_search_off_in_the_address_keeps_the_one_pass_file(demo):
+    """demo.html?search=off: no level searches, and a drawn digit's file stays the one-pass
+    file (what the other demo tests open, tests/demo_page.py ONE_PASS)."""
+    page = demo.page
+    open_demo(demo, search=False)
+    wait_runs(page, 1)
+    wait_idle(page)
+    root = page.locator(ROOT_SEL)
+    assert page.evaluate("async () => (await window.aecDemo.engine()).searchIds") == []
+    watch_encoder(page)
+    before = runs(page)
+    draw_seven(page)
+    wait_runs(page, before + 1)
+    wait_idle(page)
+    assert [e["encoder"] for e in encoder_log(page)] == ["one pass"]
+    expect(root.get_by_test_id("encoder")).to_have_text("one pass")
+    assert shown_bytes(page).hex() == encoder_log(page)[0]["hex"]
+    demo.assert_clean()

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from demo_page import (ROOT, ROOT_SEL, canvas_pixels, input_pixels, open_demo, prepare, runs, shown_bytes, wait_idle,
+from demo_page import (one_pass, ROOT, ROOT_SEL, canvas_pixels, input_pixels, open_demo, prepare, runs, shown_bytes, wait_idle,
                        wait_runs)
 
 pytestmark = pytest.mark.browser
@@ -95,7 +95,7 @@ def in_view(locator) -> bool:
 def test_demo_page_on_a_phone(phone):
     """390 px: nothing wider than the screen, a finger draws, a tap picks, digits 196 px and sharp."""
     page = phone.page
-    open_demo(phone)
+    open_demo(phone, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)
@@ -142,7 +142,7 @@ def test_demo_slide_on_a_phone_links_to_the_demo_page(phone):
     page = phone.page
     requested = []
     page.on("request", lambda r: requested.append(r.url))
-    phone.goto("slides/index.html#/live-demo")
+    phone.goto(one_pass("slides/index.html#/live-demo"))
     page.wait_for_function("() => window.Reveal && Reveal.isReady()")
     page.wait_for_timeout(500)
     slide = page.locator("#live-demo")
@@ -167,7 +167,7 @@ def test_an_image_as_input(demo):
     """A PNG scan goes through the twin's MNIST preprocessing (as Python's) and is compressed;
     a JPEG photo too, and a dropped image; an image without a digit is an error beside Open."""
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)
@@ -223,7 +223,7 @@ def test_an_image_as_input(demo):
 def test_an_error_shows_beside_open_in_view_and_clears_stale_results(demo, size):
     page = demo.page
     page.set_viewport_size({"width": size[0], "height": size[1]})
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)
@@ -266,7 +266,7 @@ def shown(root) -> dict:
 
 def test_share_adds_a_history_entry_and_back_restores(demo):
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)
@@ -325,7 +325,7 @@ def test_share_adds_a_history_entry_and_back_restores(demo):
 def test_a_cut_link_is_refused(demo):
     """A share link with its end cut off (as chats do) shows an error, not another digit."""
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     link = page.locator(ROOT_SEL).get_by_test_id("share-link").get_attribute("href")
     data = shown_bytes(page)
@@ -356,7 +356,7 @@ def outline_px(locator) -> float:
 
 def test_visible_focus_and_enter_and_space(demo):
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     wait_idle(page)
     root = page.locator(ROOT_SEL)
@@ -396,7 +396,7 @@ def test_visible_focus_and_enter_and_space(demo):
 
 def test_terms_are_explained_where_they_appear(demo):
     page = demo.page
-    open_demo(demo)
+    open_demo(demo, search=False)
     wait_runs(page, 1)
     root = page.locator(ROOT_SEL)
     legend = root.get_by_test_id("legend")
@@ -419,7 +419,7 @@ def test_terms_are_explained_where_they_appear(demo):
 
 def test_the_dutch_slide_is_dutch_and_its_keys_are_the_demos(demo):
     page = demo.page
-    demo.goto("slides/index.html?lang=nl#/live-demo")
+    demo.goto(one_pass("slides/index.html?lang=nl#/live-demo"))
     root = page.locator(f"#live-demo {ROOT_SEL}")
     page.wait_for_function(f"() => Number(document.querySelector('#live-demo {ROOT_SEL}')?.dataset.run) >= 1")
     wait_idle(page)

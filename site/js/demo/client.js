@@ -128,13 +128,15 @@ class EngineClient {
     this.transport = new PageTransport();
   }
 
-  /** tf.js and the models. Throws with a one-line message. */
+  /** tf.js and the models. Throws with a one-line message. The address's `?search=off`
+   * turns the encoder's search off: one pass only, as the demo was before it searched. */
   async load() {
     const webgl = webglAvailable();
-    let info = await this.call("load", { webgl });
+    const search = new URLSearchParams(globalThis.location?.search).get("search") !== "off";
+    let info = await this.call("load", { webgl, search });
     if (info.fallback && webgl && this.thread === "worker") {
       this.usePage(); // the worker has no WebGL, the page does
-      info = await this.call("load", { webgl });
+      info = await this.call("load", { webgl, search });
     }
     Object.assign(this, info);
     return this;

@@ -88,8 +88,9 @@ function headPrefix(split, bytes, prior) {
 
 /** The loaded codec, as the demo uses it. */
 class Engine {
-  constructor(codecs, { backend, fallback }) {
+  constructor(codecs, { backend, fallback }, search = true) {
     this.codecs = codecs;
+    this.search = search; // false: one pass only (the page's ?search=off)
     this.backend = backend; // where the steady work runs: "webgl" unless fallback
     this.fallback = fallback; // true when not on WebGL
     this.steady = backend === codecs.backend; // false until the first decompress switches from CPU
@@ -107,6 +108,7 @@ class Engine {
 
   /** The model ids the search refines (learned levels whose manifest has its settings). */
   searchIds() {
+    if (!this.search) return [];
     return this.levels.map((l) => l.id).filter((id) => !!this.codecs.learnedFor(id)?.searchSettings);
   }
 
@@ -208,8 +210,9 @@ function prefetching(base, loader) {
   };
 }
 
-/** tf.js on WebGL (when `webgl` and this context has it, else CPU) and the models of site/models/. */
-export async function loadEngine({ webgl = true } = {}) {
+/** tf.js on WebGL (when `webgl` and this context has it, else CPU) and the models of
+ * site/models/; `search`: false for one pass only. */
+export async function loadEngine({ webgl = true, search = true } = {}) {
   const loader = import("../aec/loader.js"); // fetched while tf.js is
   loader.catch(() => {}); // a failure is reported below, where it is awaited
   const fetchEarly = prefetching(MODELS_URL, loader);
@@ -218,7 +221,7 @@ export async function loadEngine({ webgl = true } = {}) {
   const { loadCodecs } = await loader;
   const codecs = await loadCodecs(MODELS_URL, { fetch: fetchEarly });
   if (!codecs.levels.length) throw new Error("the model manifest lists no models");
-  return new Engine(codecs, backends);
+  return new Engine(codecs, backends, search);
 }
 
 /**
@@ -242,8 +245,8 @@ export function engineOps(rgbaOf) {
     return null;
   };
   return {
-    async load({ webgl }) {
-      engine = await loadEngine({ webgl });
+    async load({ webgl, search }) {
+      engine = await loadEngine({ webgl, search });
       const { levels, backend, fallback, defaultModelId } = engine;
       return { levels, backend, fallback, defaultModelId, searchIds: engine.searchIds() };
     },
