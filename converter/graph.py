@@ -121,9 +121,15 @@ class GraphRunner:
         graph_def = json_format.ParseDict(spec["modelTopology"], tf.compat.v1.GraphDef())
         weights = {w["name"]: w["data"] for group in read_weights.read_weights(spec["weightsManifest"], str(folder))
                    for w in group}
+        # A fused op's bias and other args may come as [1, 1, 1, C] (the graph model's
+        # own folding): TF.js broadcasts them, TensorFlow's CPU kernel (without
+        # oneDNN's rewrite, which depends on the machine) wants them 1-D.
+        fused_args = {name.split(":")[0] for node in graph_def.node if node.op.startswith("_Fused")
+                      for name in node.input[2:]}
         for node in graph_def.node:  # the converter stripped the values of these Const nodes
             if node.name in weights:
-                tensor = tf.make_tensor_proto(weights[node.name])
+                value = weights[node.name]
+                tensor = tf.make_tensor_proto(value.reshape(-1) if node.name in fused_args else value)
                 node.attr["value"].tensor.CopyFrom(tensor)
                 node.attr["dtype"].type = tensor.dtype
         self.graph = tf.Graph()
