@@ -140,12 +140,16 @@ def test_the_symbols_do_not_depend_on_the_batch(setup):
 
 
 def test_the_shipped_curvature_is_what_the_search_measures(setup):
-    """The converter measures the curvature into curvature.npz; measuring it again gives the same."""
+    """The converter measures the curvature into curvature.npz; measuring it again gives the same,
+    to float rounding: LiteRT's CPU kernels round differently on other processors (the
+    encoder's search need not be bit-exact; the files' decoding is)."""
     codec, _, _ = setup
     assert set(codec.curvature) == set(codec.model_ids)
     fresh = Search(codec)
     codec_curvature, codec.curvature = codec.curvature, {}
     try:
-        assert np.array_equal(fresh.curvature(LEVEL), codec_curvature[LEVEL])
+        again, shipped = fresh.curvature(LEVEL), codec_curvature[LEVEL]
+        assert again.shape == shipped.shape
+        np.testing.assert_allclose(again, shipped, rtol=1e-3, atol=1e-7)
     finally:
         codec.curvature = codec_curvature
