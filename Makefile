@@ -12,7 +12,8 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Where `make train` reads and writes; override for a quick end-to-end check, e.g.
 #   make train MODELS_DIR=/tmp/m RESULTS_DIR=/tmp/m/results SITE_MODELS_DIR=/tmp/m/site VECTORS_DIR=/tmp/m \
 #              RUNTIME_MODELS_DIR=/tmp/m/runtime RUNS_DIR=/tmp/m/runs \
-#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion --browser-digits 20"
+#              TRAIN_ARGS="--epochs 1 --limit 1000" EVAL_ARGS="--limit 1000 --no-fashion --browser-digits 20" \
+#              CONVERT_ARGS="--eval-digits 1000"
 # RUNS_DIR holds the checkpoints and the unfinished run's state (runs/pipeline.json):
 # `make train` again continues that run; FRESH=1 starts afresh.
 MODELS_DIR      ?= models
@@ -24,6 +25,7 @@ RUNTIME_MODELS_DIR ?= aec/models
 RUNS_DIR        ?= runs
 TRAIN_ARGS      ?=
 EVAL_ARGS       ?=
+CONVERT_ARGS    ?=
 FRESH           ?=
 # `make image`: the Docker image's name, the engine, and extra build options,
 # e.g. IMAGE_ARGS="--build-arg GPU=1" or "--secret id=ca,src=/path/to/ca-bundle.crt".
@@ -102,7 +104,7 @@ train: setup fashion-mnist
 	$(PY) -m training pipeline --models-dir $(MODELS_DIR) --results-dir $(RESULTS_DIR) \
 	  --site-models-dir $(SITE_MODELS_DIR) --vectors-dir $(VECTORS_DIR) \
 	  --runtime-models-dir $(RUNTIME_MODELS_DIR) --runs-dir $(RUNS_DIR) \
-	  --train-args='$(TRAIN_ARGS)' --eval-args='$(EVAL_ARGS)' $(if $(filter-out 0,$(FRESH)),--fresh)
+	  --train-args='$(TRAIN_ARGS)' --eval-args='$(EVAL_ARGS)' --convert-args='$(CONVERT_ARGS)' $(if $(filter-out 0,$(FRESH)),--fresh)
 
 evaluate: setup fashion-mnist
 	$(PY) -m training evaluate --models-dir $(MODELS_DIR) --codecs-dir $(RUNTIME_MODELS_DIR) --results-dir $(RESULTS_DIR) --site-models-dir $(SITE_MODELS_DIR)

@@ -151,7 +151,7 @@ def test_make_train_killed_after_its_first_stage_continues_without_redoing_it(tm
     m = tmp_path / "m"
     variables = [f"MODELS_DIR={m}", f"RESULTS_DIR={m}/results", f"SITE_MODELS_DIR={m}/site", f"VECTORS_DIR={m}",
                  f"RUNTIME_MODELS_DIR={m}/runtime", f"RUNS_DIR={tmp_path}/runs", "TRAIN_ARGS=--epochs 1 --limit 1000",
-                 "EVAL_ARGS=--limit 1000 --no-fashion --browser-digits 20"]
+                 "EVAL_ARGS=--limit 1000 --no-fashion --browser-digits 20", "CONVERT_ARGS=--eval-digits 1000"]
     # -o: the venv and datasets are this test session's already; make train's own steps all run.
     make = ["make", "--no-print-directory", "-o", "setup", "-o", "fashion-mnist", "train", *variables]
     env = {**os.environ, "MNIST_DIR": MNIST_DIR, "KERAS_BACKEND": "tensorflow"}

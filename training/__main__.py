@@ -212,6 +212,8 @@ def main(argv=None) -> int:
                    help="checkpoints and the unfinished run's state (default: %(default)s)")
     p.add_argument("--train-args", default="", help='extra options for each train stage, e.g. --train-args="--epochs 1"')
     p.add_argument("--eval-args", default="", help='extra options for evaluate, e.g. --eval-args="--limit 1000"')
+    p.add_argument("--convert-args", default="",
+                   help='extra options for the conversion, e.g. --convert-args="--eval-digits 1000"')
     p.add_argument("--fresh", action="store_true", help="start afresh even when an unfinished run is there to continue")
     p.add_argument("--list", action="store_true", help="print the stages and their measured times (README's table)")
     p.set_defaults(func=cmd_pipeline)

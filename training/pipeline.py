@@ -3,7 +3,8 @@
     python -m training pipeline [--models-dir models] [--results-dir site/results]
         [--site-models-dir site/models] [--vectors-dir tests/vectors]
         [--runtime-models-dir aec/models] [--runs-dir runs]
-        [--train-args="--epochs 1 --limit 1000"] [--eval-args="--limit 1000"] [--fresh] [--list]
+        [--train-args="--epochs 1 --limit 1000"] [--eval-args="--limit 1000"]
+        [--convert-args="--eval-digits 1000"] [--fresh] [--list]
 
 Each stage (STAGES) is one command in its own process, as a person would type
 it; the runner prints a line as each starts and ends (its number of the total,
@@ -58,6 +59,7 @@ class Settings:
     runs_dir: str = "runs"
     train_args: tuple = ()
     eval_args: tuple = ()
+    convert_args: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +94,7 @@ STAGES = (
     Stage("lowrate", _train("lowrate"), _model_proof("lowrate"), 1766,
           "60 epochs, the cluster tables, the measurements", resumable=True),
     Stage("convert", lambda s: ["-m", "converter", "--models-dir", s.models_dir, "--out", s.site_models_dir,
-                                "--runtime-out", s.runtime_models_dir],
+                                "--runtime-out", s.runtime_models_dir, *s.convert_args],
           lambda s: Path(s.site_models_dir, "manifest.json"), 263,
           "the LiteRT export for aec (146 s), version 4's table fitted on 10,000 training digits (19 s, "
           "measured alone), the TF.js export (98 s), their measurements"),
@@ -254,7 +256,8 @@ def main(args) -> int:
     settings = Settings(models_dir=args.models_dir, results_dir=args.results_dir,
                         site_models_dir=args.site_models_dir, vectors_dir=args.vectors_dir,
                         runtime_models_dir=args.runtime_models_dir, runs_dir=args.runs_dir,
-                        train_args=tuple(shlex.split(args.train_args)), eval_args=tuple(shlex.split(args.eval_args)))
+                        train_args=tuple(shlex.split(args.train_args)), eval_args=tuple(shlex.split(args.eval_args)),
+                        convert_args=tuple(shlex.split(args.convert_args)))
     try:
         return Runner(settings).run(fresh=args.fresh)
     except PipelineError as e:
