@@ -100,7 +100,7 @@ def test_with_one_gaussian_component_the_estimate_is_the_closed_form_kl():
     x = digits(16, seed=3)
     trainer.prior.means.assign(np.random.default_rng(0).normal(0, 0.05, (1, 5)).astype(np.float32))
     trainer.prior.log_scales.assign(np.full((1, 5), -0.05, np.float32))
-    bits, _ = bound.kl_samples(trainer, x, 0, samples=4000, seed=0)
+    bits, _ = bound.kl_samples(trainer, x, 0, samples=1000, seed=0)  # the check allows 4 standard errors
     onehot = np.ones((len(x), 1), np.float32)
     mean, scale = (np.asarray(t, np.float64) for t in trainer.encoder([to_float(x), onehot]))
     m_p = np.asarray(trainer.prior.means.numpy(), np.float64)[0] * bound.PARAM_SCALE
