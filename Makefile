@@ -33,7 +33,7 @@ IMAGE           ?= aec
 DOCKER          ?= docker
 IMAGE_ARGS      ?=
 
-.PHONY: setup serve site test test-py test-js train evaluate convert vectors bench audit clean chromium fashion-mnist \
+.PHONY: setup serve site test test-py test-js test-train train evaluate convert vectors bench audit clean chromium fashion-mnist \
         notebook jupyter image image-test
 
 setup: .venv/.installed node_modules/.installed
@@ -67,12 +67,17 @@ serve: setup
 site: setup
 	.venv/bin/mkdocs build --strict
 
+# Every test but the whole tiny `make train` (test-train: about 21 min here, too long for CI).
 test: setup chromium notebook
-	$(PY) -m pytest -q --durations=20
+	$(PY) -m pytest -q -m "not slow" --durations=20
 	node --test tests/js/
 
 test-py: setup
-	$(PY) -m pytest -q -m "not browser"
+	$(PY) -m pytest -q -m "not browser and not slow"
+
+# The whole tiny `make train`, killed after its first stage and run again (tests/test_pipeline.py).
+test-train: setup
+	$(PY) -m pytest -q -m slow
 
 test-js: setup
 	node --test tests/js/
