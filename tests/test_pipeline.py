@@ -186,3 +186,15 @@ def test_make_train_killed_after_its_first_stage_continues_without_redoing_it(tm
     assert not (tmp_path / "runs" / pipeline.STATE_FILE).exists()
     assert not list(m.glob("*.staging")) and not list(m.glob("*.old"))
     assert (m / "runtime" / "codec" / "decoder.tflite").is_file()  # the package's export went to the scratch folder too
+
+
+def test_make_trains_convert_args_reach_the_converter_and_are_options_it_takes():
+    """CONVERT_ARGS (make train) -> --convert-args -> the convert stage's command, whose parser takes them."""
+    r = subprocess.run(["make", "-n", "--no-print-directory", "-o", "setup", "-o", "fashion-mnist", "train",
+                        "CONVERT_ARGS=--eval-digits 1000"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0 and "--convert-args='--eval-digits 1000'" in r.stdout, r.stdout + r.stderr
+    convert = next(st for st in pipeline.STAGES if st.name == "convert")
+    args = convert.args(Settings(convert_args=("--eval-digits", "1000")))
+    assert args[:2] == ["-m", "converter"] and args[-2:] == ["--eval-digits", "1000"]
+    help_text = subprocess.run([sys.executable, *args[:2], "--help"], cwd=ROOT, capture_output=True, text=True).stdout
+    assert "--eval-digits" in help_text
