@@ -2,6 +2,7 @@
 environment (the package registries its only source), then the command and the API
 run from another folder with nothing of this checkout on the path."""
 
+import os
 import subprocess
 import sys
 import venv
@@ -13,9 +14,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# How to reach the registries (a proxy, its CA bundle, pip's index) passes through; nothing else
+# of this session's environment does (no PYTHONPATH, no virtual environment).
+NETWORK = ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY",
+           "http_proxy", "https_proxy", "no_proxy")
+
+
 def _run(argv, cwd, timeout=600):
+    network = {k: v for k, v in os.environ.items() if k in NETWORK or k.startswith("PIP_")}
     r = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(cwd)})
+                       env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **network})
     assert r.returncode == 0, f"{' '.join(map(str, argv))}:\n{r.stdout[-2000:]}\n{r.stderr[-2000:]}"
     return r.stdout
 

@@ -60,7 +60,10 @@ stop_server() {
   SERVER_PID=
 }
 trap 'stop_server; buildah rm "$ctr" >/dev/null' EXIT
-run() { buildah run --isolation chroot -v "$MNIST:/shared/datasets/mnist:ro" "$ctr" -- "$@"; }
+# The host's CA bundle, trusted through tools/with-ca as in the build: the wheel test's pip
+# fetches its build backend from the index (behind a TLS-intercepting proxy here).
+run() { buildah run --isolation chroot -v "$MNIST:/shared/datasets/mnist:ro" -v "$HOST_CA:/run/host-ca.crt:ro" \
+          "$ctr" -- tools/with-ca "$@"; }
 
 stage "inside: make ${TEST:-test}"
 run make "${TEST:-test}"
