@@ -53,3 +53,20 @@ def test_probe_measures_real_bytes():
     for r in rows:
         assert r["one_pass"]["digits"] == 6 and r["search"]["digits"] == 2
         assert r["one_pass"]["bytes"] >= 1 and 0 < r["one_pass"]["psnr"] <= 100
+
+
+def test_round_to_float16_leaves_weights_a_float16_export_keeps_exactly():
+    """The mid-rate network's weights are float16 values (NETWORKS["mid"].float16_weights), so
+    its float16 TF.js export holds the very weights the package runs: the same symbols."""
+    from training.lowrate_model import NETWORKS, round_to_float16
+
+    assert NETWORKS["mid"].float16_weights and not NETWORKS["lowrate"].float16_weights
+    parts, trainer = build_lowrate((8.0, 64.0), latents=6, filters=4)
+    before = [np.asarray(w.numpy()) for w in parts.encoder.weights]
+    assert any(not np.array_equal(v, v.astype(np.float16).astype(np.float32)) for v in before)
+    round_to_float16(parts.encoder, parts.decoder)
+    for w, old in zip(parts.encoder.weights + parts.decoder.weights, before):
+        v = np.asarray(w.numpy())
+        assert v.dtype == np.float32 and np.array_equal(v, v.astype(np.float16).astype(np.float32)), w.path
+    for w, old in zip(parts.encoder.weights, before):
+        np.testing.assert_allclose(np.asarray(w.numpy()), old, rtol=1e-3, atol=1e-4)

@@ -50,14 +50,28 @@ class Network(NamedTuple):
     latents: int
     filters: int
     epochs: int
+    # Round every weight to a float16 value after training (round_to_float16): the page may
+    # then load the encoder as float16 too, since its symbols cannot change (the converter checks).
+    float16_weights: bool = False
 
 
-# The mid-rate network (issue 23, notes/lowrate-experiments.md "Sixth run"): 64 latents reach
-# 30 dB near 30 B where 32 do not; 20 filters keep its float32 encoder and float16 decoder
-# under the 600 kB of a model loaded on first use (32 filters took about 1.3 MB).
-MID_LAMBDAS = (160.0, 320.0)
+# The mid-rate network (issue 23, notes/lowrate-experiments.md, "Sixth run" on): 64 latents
+# for about 30 B a digit. Its weights are float16 values, so the page loads both networks as
+# float16: 64 latents and 20 filters take 528 kB, under the 600 kB of a model loaded on first
+# use (as float32 encoder + float16 decoder, 681 kB; 48 latents and 19 filters fit that way
+# but gave 29.5 dB searched, not 30).
+MID_LAMBDAS = (96.0, 192.0)
 NETWORKS = {"lowrate": Network(LOWRATE_LAMBDAS, LATENTS, FILTERS, EPOCHS),
-            "mid": Network(MID_LAMBDAS, 64, 20, 30)}
+            "mid": Network(MID_LAMBDAS, 64, 20, 30, float16_weights=True)}
+
+
+def round_to_float16(*models):
+    """Every weight of ``models`` to the nearest float16 value (in place, kept as float32)."""
+    for model in models:
+        for w in model.weights:
+            w.assign(ops.cast(ops.cast(w, "float16"), w.dtype))
+
+
 # The loss weighs lambda * LOG_SSE_WEIGHT * ln(SSE) instead of lambda * SSE: the
 # target is the mean per-digit PSNR, a mean of logs. 5 matches the plain loss's
 # slope at SSE = 5 (about 22 dB); it gave +0.4 dB at 9.5 B on a dense model.
