@@ -15,8 +15,12 @@ from training import baselines, bound_report, browser_search, overhead
 
 # Issue 14's targets, checked and reported with every evaluation: at most N bytes at >= dB,
 # for `aec compress` (the search: results' "codecs") and for the browser (the one-pass encoder).
-RATE_TARGETS = {"codecs": [(10, 24.0), (20, 27.0), (32, 30.0)], "one_pass": [(10, 23.0), (20, 26.0), (32, 29.0)]}
-ENCODER_NAMES = {"codecs": "the command (searched)", "one_pass": "the browser (one pass)"}
+# Issue 23 lets the browser meet its 32 B target with its search instead (results' "browser_search",
+# measured on the first browser_search.DIGITS test digits).
+RATE_TARGETS = {"codecs": [(10, 24.0), (20, 27.0), (32, 30.0)], "one_pass": [(10, 23.0), (20, 26.0), (32, 29.0)],
+                "browser_searched": [(32, 29.7)]}
+ENCODER_NAMES = {"codecs": "the command (searched)", "one_pass": "the browser (one pass)",
+                 "browser_searched": f"the browser (searched, first {browser_search.DIGITS} test digits)"}
 NETWORK_NAMES = {"lowrate": " (low-rate network)", "mid": " (mid-rate network)"}  # in the labels, after the level
 MIN_GAIN_WEBP, MIN_GAIN_JPEG_SCAN, MIN_ACCURACY_LOWEST = 2.5, 2.0, 0.97
 MAX_BROWSER_GAP_DB = 1.0
@@ -36,8 +40,11 @@ def compare(result) -> dict:
                      "gain_vs_jpeg_scan": jpeg / c["bytes_mean"] if jpeg else None})
     levels = [r for r in rows if r["codec"] != "talk"]
     targets = []
+    browser = result.get("browser_search", {}).get("levels", {})
     for encoder, points in (("codecs", levels), ("one_pass", [
-            {"codec": k, "bytes": c["bytes_mean"], "psnr": c["psnr"]} for k, c in result.get("one_pass", {}).items()])):
+            {"codec": k, "bytes": c["bytes_mean"], "psnr": c["psnr"]} for k, c in result.get("one_pass", {}).items()]),
+            ("browser_searched", [{"codec": k, "bytes": b["browser_searched"]["bytes"], "psnr": b["browser_searched"]["psnr"]}
+                                  for k, b in browser.items()])):
         if points:
             targets += [{**t, "encoder": encoder} for t in _rate_targets(points, RATE_TARGETS[encoder],
                                                                          ENCODER_NAMES[encoder])]
@@ -206,7 +213,7 @@ def markdown(result, fashion=None) -> str:
         if t.get("note"):
             line += f" ({t['note']})"
         if not t["met"] and "best_psnr_within" in t:
-            labels = {k: c["label"] for k, c in result[t["encoder"]].items()}
+            labels = {k: c["label"] for k, c in result.get(t["encoder"], result["codecs"]).items()}
             near = [f"within the bytes, {labels.get(r['codec'], r['codec'])} reaches {r['psnr']:.4f} dB "
                     f"({r['bytes']:.2f} B)" for r in [t["best_psnr_within"]] if r]
             near += [f"at the PSNR, {labels.get(r['codec'], r['codec'])} needs {r['bytes']:.2f} B ({r['psnr']:.2f} dB)"
