@@ -27,7 +27,7 @@ from aec.codec import LearnedCodec
 from aec.pixels import round_half_up, to_float
 from training import data, metrics
 from training.entropy_model import fit_cluster_tables
-from training.lowrate_model import FILTERS, LATENTS, build_lowrate
+from training.lowrate_model import FILTERS, LATENTS, build_lowrate, round_to_float16
 from training.networks import KerasDecoder
 
 TABLE_DIGITS = 20_000
@@ -55,6 +55,9 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--latents", type=int, default=LATENTS)
     p.add_argument("--filters", type=int, default=FILTERS)
+    p.add_argument("--dense-channels", type=int, default=None, help="the decoder's 7x7 channels (default: 2 x filters)")
+    p.add_argument("--float16-weights", action="store_true",
+                   help="round every weight to a float16 value after training (round_to_float16)")
     p.add_argument("--lambdas", default="8,16,32,64")
     p.add_argument("--limit", type=int, default=0, help="train on the first N training digits (0: all)")
     p.add_argument("--test-digits", type=int, default=10_000)
@@ -66,7 +69,7 @@ def main(argv=None):
     x_train = x_train[:a.limit or None]
     x_test = x_test[:a.test_digits]
     lambdas = [float(v) for v in a.lambdas.split(",")]
-    parts, trainer = build_lowrate(lambdas, a.latents, a.filters)
+    parts, trainer = build_lowrate(lambdas, a.latents, a.filters, dense_channels=a.dense_channels)
     steps = math.ceil(len(x_train) / 128)
 
     class Cosine(keras.callbacks.Callback):  # as train.Schedule: 1e-3 down to 1e-5
@@ -77,6 +80,8 @@ def main(argv=None):
     start = time.time()
     history = trainer.fit(to_float(x_train), epochs=a.epochs, batch_size=128, callbacks=[Cosine()], verbose=2)
     seconds = time.time() - start
+    if a.float16_weights:
+        round_to_float16(parts.encoder, parts.decoder)
 
     tables = {}
     xf = to_float(x_train[:TABLE_DIGITS])

@@ -15,14 +15,9 @@ Measured on this 2-core CPU (notes/lowrate-experiments.md, tools/lowrate_probe.p
 convolutions in front of and behind the dense bottleneck beat dense layers alone
 by 1.8 dB at 10 B after 30 epochs; this one (run cnn24_D32_log, 240 k weights, under
 the 600 KB a lazily loaded model may have as float16) does as well as one 7x its size.
-
-Two networks of this kind ship (``NETWORKS``): "lowrate" for 6-18 B, and "mid", wider
-in its latents, for about 30 B (issue 23), each in its own models/<folder>.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -42,36 +37,6 @@ LATENTS = 32
 # symbols) and the decoder as float16, and at 24 they took 652 kB, over the 600 kB a model
 # loaded on first use may have.
 FILTERS = 22
-
-
-class Network(NamedTuple):
-    """One global-latent network's settings: its models/<folder>, its levels' lambdas."""
-    lambdas: tuple
-    latents: int
-    filters: int
-    epochs: int
-    # Round every weight to a float16 value after training (round_to_float16): the page may
-    # then load the encoder as float16 too, since its symbols cannot change (the converter checks).
-    float16_weights: bool = False
-
-
-# The mid-rate network (issue 23, notes/lowrate-experiments.md, "Sixth run" on): 64 latents
-# for about 30 B a digit. Its weights are float16 values, so the page loads both networks as
-# float16: 64 latents and 20 filters take 528 kB, under the 600 kB of a model loaded on first
-# use (as float32 encoder + float16 decoder, 681 kB; 48 latents and 19 filters fit that way
-# but gave 29.5 dB searched, not 30).
-MID_LAMBDAS = (96.0, 192.0)
-NETWORKS = {"lowrate": Network(LOWRATE_LAMBDAS, LATENTS, FILTERS, EPOCHS),
-            "mid": Network(MID_LAMBDAS, 64, 20, 30, float16_weights=True)}
-
-
-def round_to_float16(*models):
-    """Every weight of ``models`` to the nearest float16 value (in place, kept as float32)."""
-    for model in models:
-        for w in model.weights:
-            w.assign(ops.cast(ops.cast(w, "float16"), w.dtype))
-
-
 # The loss weighs lambda * LOG_SSE_WEIGHT * ln(SSE) instead of lambda * SSE: the
 # target is the mean per-digit PSNR, a mean of logs. 5 matches the plain loss's
 # slope at SSE = 5 (about 22 dB); it gave +0.4 dB at 9.5 B on a dense model.
@@ -88,10 +53,12 @@ def LowRateAnalysis(latents=LATENTS, filters=FILTERS):
     ], name="analysis")
 
 
-def LowRateSynthesis(filters=FILTERS):
-    """D latents -> 7x7x2F -> 7x7x2F -> 14x14xF -> 28x28x1 (linear, clipped when written)."""
+def LowRateSynthesis(filters=FILTERS, dense_channels=None):
+    """D latents -> 7x7xC (C = dense_channels, default 2F) -> 7x7x2F -> 14x14xF -> 28x28x1
+    (linear, clipped when written). The dense layer holds most of the weights: D * 49 * C."""
+    c = dense_channels or 2 * filters
     return keras.Sequential([
-        layers.Dense(7 * 7 * 2 * filters, gelu_tanh), layers.Reshape((7, 7, 2 * filters)),
+        layers.Dense(7 * 7 * c, gelu_tanh), layers.Reshape((7, 7, c)),
         layers.Conv2DTranspose(2 * filters, 5, strides=1, padding="same", activation=gelu_tanh),
         layers.Conv2DTranspose(filters, 5, strides=2, padding="same", activation=gelu_tanh),
         layers.Conv2DTranspose(1, 5, strides=2, padding="same"),
@@ -114,28 +81,38 @@ class LowRateParts:
     """The trainable pieces and the two inference models (the inputs and outputs
     of codec_model.CodecParts, with latents of shape (D,))."""
 
-    def __init__(self, lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, name="lowrate"):
+    def __init__(self, lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, dense_channels=None):
         self.lambdas = tuple(float(v) for v in lambdas)
         self.num_levels = L = len(self.lambdas)
         self.latent_shape = (latents,)
         self.num_elements = latents
         init = np.log(np.geomspace(1.0, 2.0, L))[:, None] * np.ones((1, latents))
         self.analysis = LowRateAnalysis(latents, filters)
-        self.synthesis = LowRateSynthesis(filters)
+        self.synthesis = LowRateSynthesis(filters, dense_channels)
         self.gain = LevelGain(L, latents, init=init, name="gain")
         self.inverse_gain = LevelGain(L, latents, init=-init, name="inverse_gain")
         self.prior = LatentPrior(L, latents, name="prior")
 
         image, level = keras.Input((28, 28, 1), name="image"), keras.Input((L,), name="level")
-        self.encoder = keras.Model([image, level], self.gain(self.analysis(image), level), name=f"{name}_encoder")
+        self.encoder = keras.Model([image, level], self.gain(self.analysis(image), level), name="lowrate_encoder")
         symbols, level2 = keras.Input(self.latent_shape, name="symbols"), keras.Input((L,), name="level")
         self.decoder = keras.Model([symbols, level2], self.synthesis(self.inverse_gain(symbols, level2)),
-                                   name=f"{name}_decoder")
+                                   name="lowrate_decoder")
 
 
 def build_lowrate(lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, seed=0, learning_rate=1e-3,
-                  name="lowrate"):
-    parts = LowRateParts(lambdas, latents, filters, name)
-    trainer = LowRateTrainer(parts.encoder, parts.decoder, parts.prior, parts.lambdas, seed=seed, name=name)
+                  dense_channels=None):
+    parts = LowRateParts(lambdas, latents, filters, dense_channels)
+    trainer = LowRateTrainer(parts.encoder, parts.decoder, parts.prior, parts.lambdas, seed=seed, name="lowrate")
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return parts, trainer
+
+
+def round_to_float16(*models):
+    """Every weight of ``models`` to the nearest float16 value (in place, kept as float32).
+    The converter keeps a float16 encoder only when no digit's symbols change; with
+    float16-valued weights they cannot, so the page may load both networks at half the
+    bytes (tools/lowrate_probe.py --float16-weights; notes/lowrate-experiments.md)."""
+    for model in models:
+        for w in model.weights:
+            w.assign(ops.cast(ops.cast(w, "float16"), w.dtype))
