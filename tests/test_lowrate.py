@@ -65,7 +65,7 @@ def test_round_to_float16_leaves_weights_a_float16_export_keeps_exactly():
     before = [np.asarray(w.numpy()) for w in parts.encoder.weights]
     assert any(not np.array_equal(v, v.astype(np.float16).astype(np.float32)) for v in before)
     round_to_float16(parts.encoder, parts.decoder)
-    for w, old in zip(parts.encoder.weights + parts.decoder.weights, before):
+    for w in parts.encoder.weights + parts.decoder.weights:
         v = np.asarray(w.numpy())
         assert v.dtype == np.float32 and np.array_equal(v, v.astype(np.float16).astype(np.float32)), w.path
     for w, old in zip(parts.encoder.weights, before):

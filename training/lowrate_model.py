@@ -111,8 +111,9 @@ def build_lowrate(lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, see
 def round_to_float16(*models):
     """Every weight of ``models`` to the nearest float16 value (in place, kept as float32).
     The converter keeps a float16 encoder only when no digit's symbols change; with
-    float16-valued weights they cannot, so the page may load both networks at half the
-    bytes (tools/lowrate_probe.py --float16-weights; notes/lowrate-experiments.md)."""
+    float16-valued kernels they did not (its "float16-kernels" export: the graph's folded
+    constants, such as the level gains, stay float32), so the page may load both networks
+    at about half the bytes (tools/lowrate_probe.py --float16-weights; notes/lowrate-experiments.md)."""
     for model in models:
         for w in model.weights:
             w.assign(ops.cast(ops.cast(w, "float16"), w.dtype))
