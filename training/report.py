@@ -40,11 +40,14 @@ def compare(result) -> dict:
                      "gain_vs_jpeg_scan": jpeg / c["bytes_mean"] if jpeg else None})
     levels = [r for r in rows if r["codec"] != "talk"]
     targets = []
-    browser = result.get("browser_search", {}).get("levels", {})
-    for encoder, points in (("codecs", levels), ("one_pass", [
-            {"codec": k, "bytes": c["bytes_mean"], "psnr": c["psnr"]} for k, c in result.get("one_pass", {}).items()]),
-            ("browser_searched", [{"codec": k, "bytes": b["browser_searched"]["bytes"], "psnr": b["browser_searched"]["psnr"]}
-                                  for k, b in browser.items()])):
+    by_encoder = {
+        "codecs": levels,
+        "one_pass": [{"codec": k, "bytes": c["bytes_mean"], "psnr": c["psnr"]}
+                     for k, c in result.get("one_pass", {}).items()],
+        "browser_searched": [{"codec": k, **b["browser_searched"]}
+                             for k, b in result.get("browser_search", {}).get("levels", {}).items()],
+    }
+    for encoder, points in by_encoder.items():
         if points:
             targets += [{**t, "encoder": encoder} for t in _rate_targets(points, RATE_TARGETS[encoder],
                                                                          ENCODER_NAMES[encoder])]
