@@ -19,16 +19,23 @@ from pathlib import Path
 TARGETS = {"aec decompress": (0.5, 200), "aec compress": (1.5, 300), "aec compress --one-pass": (0.5, None)}
 
 
+# Started from this process, a command's peak memory would start at this process's own (a
+# spawned child keeps its parent's high-water mark through exec: dwebp measured 474 MB), so a
+# small launcher starts it, times it and reports its ru_maxrss (a launcher's ~10 MB at most).
+LAUNCHER = """import os, subprocess, sys, time
+t0 = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+print(time.perf_counter() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status))"""
+
+
 def _run(argv, cwd) -> tuple[float, float]:
     """(wall seconds, peak MB) of one process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.read().decode().strip()}")
-    return wall, usage.ru_maxrss / 1024
+    r = subprocess.run([sys.executable, "-c", LAUNCHER, *map(str, argv)], cwd=cwd, capture_output=True, text=True)
+    wall, maxrss_kb, code = r.stdout.split() if r.returncode == 0 else (0, 0, 1)
+    if int(code):
+        raise SystemExit(f"{' '.join(map(str, argv))} failed: {r.stderr.strip()}")
+    return float(wall), int(maxrss_kb) / 1024
 
 
 def main(digit, repeats: int = 3) -> list[dict]:
