@@ -255,7 +255,7 @@ class Codecs:
         return codec
 
     def folder_of(self, model_id: int) -> str:
-        """The name of the model folder a model id comes from (talk, lowrate, codec)."""
+        """The name of the model folder a model id comes from (talk, lowrate, mid, codec)."""
         self.codec_for(model_id)
         return self._folders[int(model_id)]
 

@@ -21,7 +21,7 @@ from typing import NamedTuple
 TALK = "talk"
 TALK_MODEL_ID = 0
 # Network folders and their first file model id, the learned ones in quality order (fewest bytes first).
-FIRST_MODEL_ID = {TALK: TALK_MODEL_ID, "lowrate": 8, "codec": 1}
+FIRST_MODEL_ID = {TALK: TALK_MODEL_ID, "lowrate": 8, "mid": 12, "codec": 1}
 LEARNED_FOLDERS = tuple(f for f in FIRST_MODEL_ID if f != TALK)
 
 # (folder, the folder's own level) per quality level 1..N. The codec's levels 1 and 2 left

@@ -30,7 +30,7 @@ run through the real codec on the first ``eval_digits`` MNIST test digits.
 
 The networks the demo's first view loads (EAGER_PARTS: talk and codec) must
 fit ``budget_bytes`` together (default 500 kB); a learned folder outside them
-(lowrate) is "lazy": the page loads its networks when a user first picks one of
+(lowrate, mid) is "lazy": the page loads its networks when a user first picks one of
 its levels, and they must fit LAZY_BUDGET_BYTES (600 kB). Otherwise the
 conversion fails and site/models is left as it was.
 

@@ -134,7 +134,7 @@ def test_readme_shows_the_pipelines_stage_table():
     """The stages' measured times are written once, in training/pipeline.py; the README shows that table."""
     readme = (ROOT / "README.md").read_text()
     assert pipeline.stage_table() in readme
-    assert [st.name for st in pipeline.STAGES] == ["talk", "classifier", "codec", "lowrate", "convert",
+    assert [st.name for st in pipeline.STAGES] == ["talk", "classifier", "codec", "lowrate", "mid", "convert",
                                                      "evaluate", "bound", "vectors"]
 
 

@@ -1,6 +1,6 @@
 """Command line: python -m training {train,evaluate,bound,pipeline,bench}.
 
-    python -m training train [--model talk|codec|lowrate|classifier|all] [--epochs N] [--resume]
+    python -m training train [--model talk|codec|lowrate|mid|classifier|all] [--epochs N] [--resume]
     python -m training train --model codec-tables     (refit the trained codec's cluster tables)
     python -m training evaluate
     python -m training bound      (the estimated rate-distortion limit -> results.json["bound"])
@@ -43,7 +43,7 @@ def cmd_train(args) -> int:
     print(f"training on: {train.describe_device()} (keras {keras.__version__})", flush=True)
     (x_train, y_train), (x_test, y_test) = _data(args)
     verbose = 1 if sys.stdout.isatty() or args.progress else 2
-    models = ["talk", "classifier", "codec", "lowrate"] if args.model == "all" else [args.model]
+    models = ["talk", "classifier", "codec", "lowrate", "mid"] if args.model == "all" else [args.model]
     timings = {}
     for name in models:
         t0 = time.time()
@@ -56,10 +56,11 @@ def cmd_train(args) -> int:
                               max_seconds=args.max_minutes * 60 if args.max_minutes else None,
                               steps_per_execution=args.steps_per_execution,
                               verbose=verbose)
-        elif name == "lowrate":
+        elif name in ("lowrate", "mid"):
             train.train_lowrate(x_train, x_test, args.models_dir, args.runs_dir, epochs=args.epochs,
                                 batch_size=args.batch_size or 128, resume=args.resume, seed=args.seed,
-                                max_seconds=args.max_minutes * 60 if args.max_minutes else None, verbose=verbose)
+                                max_seconds=args.max_minutes * 60 if args.max_minutes else None, verbose=verbose,
+                                folder=name)
         elif name == "codec-tables":
             train.fit_codec_tables(args.models_dir, x_train, x_test)
         elif name == "classifier":
@@ -142,9 +143,9 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("train", help="train models and write models/<name>/")
     common(p)
-    p.add_argument("--model", choices=["talk", "codec", "lowrate", "codec-tables", "classifier", "all"], default="all",
+    p.add_argument("--model", choices=["talk", "codec", "lowrate", "mid", "codec-tables", "classifier", "all"], default="all",
                    help="codec-tables: refit only the trained codec's cluster tables (minutes)")
-    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 95 (55 minutes on 2 CPU cores with its cluster tables: within the hour), lowrate 60, classifier 4")
+    p.add_argument("--epochs", type=int, default=None, help="default: talk 50, codec 95 (55 minutes on 2 CPU cores with its cluster tables: within the hour), lowrate 60, mid 30, classifier 4")
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--runs-dir", default="runs", help="checkpoints for --resume (default: runs)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
@@ -152,7 +153,7 @@ def main(argv=None) -> int:
     p.add_argument("--steps-per-execution", type=int, default=1,
                    help="codec: training steps per compiled call (16 or so on a GPU)")
     p.add_argument("--max-minutes", type=float, default=None,
-                   help="codec, lowrate: stop after the epoch that passes this many minutes")
+                   help="codec, lowrate, mid: stop after the epoch that passes this many minutes")
     p.add_argument("--progress", action="store_true", help="progress bars even when not on a terminal")
     p.set_defaults(func=cmd_train)
 

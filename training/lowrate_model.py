@@ -15,9 +15,14 @@ Measured on this 2-core CPU (notes/lowrate-experiments.md, tools/lowrate_probe.p
 convolutions in front of and behind the dense bottleneck beat dense layers alone
 by 1.8 dB at 10 B after 30 epochs; this one (run cnn24_D32_log, 240 k weights, under
 the 600 KB a lazily loaded model may have as float16) does as well as one 7x its size.
+
+Two networks of this kind ship (``NETWORKS``): "lowrate" for 6-18 B, and "mid", wider
+in its latents, for about 30 B (issue 23), each in its own models/<folder>.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -37,6 +42,22 @@ LATENTS = 32
 # symbols) and the decoder as float16, and at 24 they took 652 kB, over the 600 kB a model
 # loaded on first use may have.
 FILTERS = 22
+
+
+class Network(NamedTuple):
+    """One global-latent network's settings: its models/<folder>, its levels' lambdas."""
+    lambdas: tuple
+    latents: int
+    filters: int
+    epochs: int
+
+
+# The mid-rate network (issue 23, notes/lowrate-experiments.md "Sixth run"): 64 latents reach
+# 30 dB near 30 B where 32 do not; 20 filters keep its float32 encoder and float16 decoder
+# under the 600 kB of a model loaded on first use (32 filters took about 1.3 MB).
+MID_LAMBDAS = (160.0, 320.0)
+NETWORKS = {"lowrate": Network(LOWRATE_LAMBDAS, LATENTS, FILTERS, EPOCHS),
+            "mid": Network(MID_LAMBDAS, 64, 20, 30)}
 # The loss weighs lambda * LOG_SSE_WEIGHT * ln(SSE) instead of lambda * SSE: the
 # target is the mean per-digit PSNR, a mean of logs. 5 matches the plain loss's
 # slope at SSE = 5 (about 22 dB); it gave +0.4 dB at 9.5 B on a dense model.
@@ -81,7 +102,8 @@ class LowRateParts:
     """The trainable pieces and the two inference models (the inputs and outputs
     of codec_model.CodecParts, with latents of shape (D,))."""
 
-    def __init__(self, lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, dense_channels=None):
+    def __init__(self, lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, dense_channels=None,
+                 name="lowrate"):
         self.lambdas = tuple(float(v) for v in lambdas)
         self.num_levels = L = len(self.lambdas)
         self.latent_shape = (latents,)
@@ -94,16 +116,16 @@ class LowRateParts:
         self.prior = LatentPrior(L, latents, name="prior")
 
         image, level = keras.Input((28, 28, 1), name="image"), keras.Input((L,), name="level")
-        self.encoder = keras.Model([image, level], self.gain(self.analysis(image), level), name="lowrate_encoder")
+        self.encoder = keras.Model([image, level], self.gain(self.analysis(image), level), name=f"{name}_encoder")
         symbols, level2 = keras.Input(self.latent_shape, name="symbols"), keras.Input((L,), name="level")
         self.decoder = keras.Model([symbols, level2], self.synthesis(self.inverse_gain(symbols, level2)),
-                                   name="lowrate_decoder")
+                                   name=f"{name}_decoder")
 
 
 def build_lowrate(lambdas=LOWRATE_LAMBDAS, latents=LATENTS, filters=FILTERS, seed=0, learning_rate=1e-3,
-                  dense_channels=None):
-    parts = LowRateParts(lambdas, latents, filters, dense_channels)
-    trainer = LowRateTrainer(parts.encoder, parts.decoder, parts.prior, parts.lambdas, seed=seed, name="lowrate")
+                  dense_channels=None, name="lowrate"):
+    parts = LowRateParts(lambdas, latents, filters, dense_channels, name)
+    trainer = LowRateTrainer(parts.encoder, parts.decoder, parts.prior, parts.lambdas, seed=seed, name=name)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate))
     return parts, trainer
 

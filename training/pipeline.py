@@ -93,6 +93,8 @@ STAGES = (
           "95 epochs, the cluster tables, the measurements", resumable=True),
     Stage("lowrate", _train("lowrate"), _model_proof("lowrate"), 1766,
           "60 epochs, the cluster tables, the measurements", resumable=True),
+    Stage("mid", _train("mid"), _model_proof("mid"), 1700,
+          "30 epochs at about 44 s (measured in its probe), the cluster tables, the measurements", resumable=True),
     Stage("convert", lambda s: ["-m", "converter", "--models-dir", s.models_dir, "--out", s.site_models_dir,
                                 "--runtime-out", s.runtime_models_dir, *s.convert_args],
           lambda s: Path(s.site_models_dir, "manifest.json"), 263,

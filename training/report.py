@@ -21,7 +21,7 @@ RATE_TARGETS = {"codecs": [(10, 24.0), (20, 27.0), (32, 30.0)], "one_pass": [(10
                 "browser_searched": [(32, 29.7)]}
 ENCODER_NAMES = {"codecs": "the command (searched)", "one_pass": "the browser (one pass)",
                  "browser_searched": f"the browser (searched, first {browser_search.DIGITS} test digits)"}
-NETWORK_NAMES = {"lowrate": " (low-rate network)"}  # in the labels, after the level
+NETWORK_NAMES = {"lowrate": " (low-rate network)", "mid": " (mid-rate network)"}  # in the labels, after the level
 MIN_GAIN_WEBP, MIN_GAIN_JPEG_SCAN, MIN_ACCURACY_LOWEST = 2.5, 2.0, 0.97
 MAX_BROWSER_GAP_DB = 1.0
 FAMILY_LABELS = {"jpeg_file": "JPEG (whole file)", "jpeg_scan": "JPEG (scan only, headers stripped)",

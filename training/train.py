@@ -320,26 +320,29 @@ def train_codec(x_train, x_test, out_dir, runs_dir, *, epochs=95, batch_size=128
 
 
 def train_lowrate(x_train, x_test, out_dir, runs_dir, *, epochs=None, batch_size=128, resume=False, seed=0,
-                  learning_rate=1e-3, max_seconds=None, verbose=1):
-    """The low-rate codec (training/lowrate_model.py) -> models/lowrate: every trained
-    level shipped, as the file model ids aec.levels.FIRST_MODEL_ID["lowrate"].. (codec.json's first_model_id)."""
-    from training.lowrate_model import EPOCHS, LOWRATE_LAMBDAS, build_lowrate
+                  learning_rate=1e-3, max_seconds=None, verbose=1, folder="lowrate"):
+    """A global-latent codec (training/lowrate_model.py, NETWORKS[folder]: "lowrate" or "mid")
+    -> models/<folder>: every trained level shipped, as the file model ids
+    aec.levels.FIRST_MODEL_ID[folder].. (codec.json's first_model_id)."""
+    from training.lowrate_model import NETWORKS, build_lowrate
 
+    net = NETWORKS[folder]
     xf, xtf = to_float(x_train), to_float(x_test)
-    plan = {"epochs": epochs or EPOCHS, "batch_size": batch_size}
+    plan = {"epochs": epochs or net.epochs, "batch_size": batch_size}
     schedule = Schedule(learning_rate, plan, math.ceil(len(xf) / batch_size), max_seconds)
     trainer, history, seconds = _fit(
-        "lowrate", lambda: build_lowrate(LOWRATE_LAMBDAS, seed=seed, learning_rate=learning_rate)[1], xf, xtf,
+        folder, lambda: build_lowrate(net.lambdas, net.latents, net.filters, seed=seed, learning_rate=learning_rate,
+                                      name=folder)[1], xf, xtf,
         plan=plan, runs_dir=runs_dir, resume=resume, verbose=verbose, extra_callbacks=[schedule])
     L = len(trainer.lambdas)
-    result = {"model": "lowrate", "epochs": len(history.get("loss", [])), "device": describe_device(),
+    result = {"model": folder, "epochs": len(history.get("loss", [])), "device": describe_device(),
               "train_seconds_last_run": round(seconds, 1),
               "parameters": {"encoder": int(trainer.encoder.count_params()),
                              "decoder": int(trainer.decoder.count_params()),
                              "prior": int(trainer.prior.count_params())}}
     config = {"levels": L, "lambdas": list(trainer.lambdas), "latent_shape": list(trainer.encoder.output.shape[1:]),
-              "first_model_id": FIRST_MODEL_ID["lowrate"]}
-    return _write_codec(Path(out_dir) / "lowrate", trainer.encoder, trainer.decoder, config,
+              "first_model_id": FIRST_MODEL_ID[folder]}
+    return _write_codec(Path(out_dir) / folder, trainer.encoder, trainer.decoder, config,
                         [trainer.prior.coding_tables(level) for level in range(L)], x_train, x_test, result, history)
 
 

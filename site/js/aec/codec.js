@@ -8,7 +8,7 @@
 // Model id 0 is the talk's network (its 128 latents as 8-bit integers, coded
 // with a uniform table, so 8 bits each); the others are learned codecs' levels:
 // a LearnedCodec's network levels 1..L are the file model ids firstModelId ..
-// firstModelId + L - 1 (1..7 for the codec, 8..11 for the low-rate network); the
+// firstModelId + L - 1 (1..7 for the codec, 8..11 for the low-rate network, 12.. for the mid-rate one); the
 // quality scale over them is levels.js's (Python's aec/levels.py).
 // The rounding rules are in pixels.js. Shapes as in Python, flat:
 // images are one Uint8Array of N*784 pixels, rows one Int32Array of N*R.

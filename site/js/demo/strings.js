@@ -39,8 +39,8 @@ export const TEXT = {
 
   // short explanations, beside what they explain
   levelsHelp: {
-    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. The lowest levels use a second, smaller network, fetched when you first pick one. The talk's network keeps its 128 numbers at 8 bits each.",
-    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. De laagste niveaus gebruiken een tweede, kleiner netwerk, dat pas geladen wordt als je er een kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
+    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. The lowest levels and some in the middle use networks of their own, fetched when you first pick one of their levels. The talk's network keeps its 128 numbers at 8 bits each.",
+    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. De laagste niveaus en enkele in het midden gebruiken een eigen netwerk, dat pas geladen wordt als je een van hun niveaus kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
   },
   helpBytes: { en: "bytes", nl: "bytes" },
   helpBytesText: {
@@ -173,8 +173,8 @@ export const TEXT = {
   // inside the file (inside.js, bitmap.js, editor.js, walk.js): the demo page only
   insideTitle: { en: "Inside the file", nl: "In het bestand" },
   insideIntro: {
-    en: "Where the file's bits go, its bytes to edit, and the low-rate network's latents to walk: all worked out in your browser from the file above.",
-    nl: "Waar de bits van het bestand heen gaan, de bytes om te bewerken, en de latents van het lage-bitrate-netwerk om door te wandelen: alles berekend in je browser uit het bestand hierboven.",
+    en: "Where the file's bits go, its bytes to edit, and, at most levels below the grid codec's, the latents to walk: all worked out in your browser from the file above.",
+    nl: "Waar de bits van het bestand heen gaan, de bytes om te bewerken, en, bij de meeste niveaus onder die van de rastercodec, de latents om door te wandelen: alles berekend in je browser uit het bestand hierboven.",
   },
   noFileYet: { en: "Compress or open a digit first.", nl: "Comprimeer of open eerst een cijfer." },
   bitsTitle: { en: "Where the bits go", nl: "Waar de bits heen gaan" },
@@ -223,12 +223,12 @@ export const TEXT = {
   }),
   walkTitle: { en: "Walk the latents", nl: "Wandel door de latents" },
   walkHelp: (n) => ({
-    en: `The low-rate network codes a digit as ${n} whole numbers. Move one: the digit is decoded again and the file made anew. The latents that cost the most bits on average come first.`,
-    nl: `Het lage-bitrate-netwerk codeert een cijfer als ${n} gehele getallen. Verschuif er een: het cijfer wordt opnieuw gedecodeerd en het bestand opnieuw gemaakt. De latents die gemiddeld de meeste bits kosten staan eerst.`,
+    en: `This level's network codes a digit as ${n} whole numbers. Move one: the digit is decoded again and the file made anew. The latents that cost the most bits on average come first.`,
+    nl: `Het netwerk van dit niveau codeert een cijfer als ${n} gehele getallen. Verschuif er een: het cijfer wordt opnieuw gedecodeerd en het bestand opnieuw gemaakt. De latents die gemiddeld de meeste bits kosten staan eerst.`,
   }),
   walkLowrate: {
-    en: "Pick one of the lowest levels above, the low-rate network's, to walk its latents.",
-    nl: "Kies hierboven een van de laagste niveaus, die van het lage-bitrate-netwerk, om door zijn latents te wandelen.",
+    en: "Pick a level above whose network codes a digit as one list of numbers (the lowest levels, for example) to walk its latents.",
+    nl: "Kies hierboven een niveau waarvan het netwerk een cijfer als één lijst getallen codeert (bijvoorbeeld de laagste niveaus) om door zijn latents te wandelen.",
   },
   latentSlider: (e, rank) => ({ en: `Latent ${e} (no. ${rank} by bits)`, nl: `Latent ${e} (nr. ${rank} naar bits)` }),
   moreLatents: (n) => ({ en: `${n} more latents`, nl: `Nog ${n} latents` }),

@@ -1,4 +1,4 @@
-// "Walk the latents" (inside.js), for a vector model (the low-rate network):
+// "Walk the latents" (inside.js), for a vector model (the low-rate and mid-rate networks):
 // a slider per latent, the most-used first (bits.js' latentOrder: the most
 // bits on average), and a morph from one digit to another, taking over the
 // second digit's latents a share at a time in the same order.
