@@ -56,16 +56,17 @@ def test_probe_measures_real_bytes():
 
 
 def test_round_to_float16_leaves_weights_a_float16_export_keeps_exactly():
-    """After round_to_float16 every weight is a float16 value, so a float16 TF.js export holds
-    the very weights the package runs: the same symbols. Each moves by float16's rounding only."""
-    from training.lowrate_model import round_to_float16
+    """The mid-rate network's weights are float16 values (NETWORKS["mid"].float16_weights), so
+    its float16 TF.js export holds the very weights the package runs: the same symbols."""
+    from training.lowrate_model import NETWORKS, round_to_float16
 
+    assert NETWORKS["mid"].float16_weights and not NETWORKS["lowrate"].float16_weights
     parts, trainer = build_lowrate((8.0, 64.0), latents=6, filters=4, dense_channels=3)
     assert parts.decoder.get_layer("synthesis").layers[0].units == 7 * 7 * 3
     before = [np.asarray(w.numpy()) for w in parts.encoder.weights]
     assert any(not np.array_equal(v, v.astype(np.float16).astype(np.float32)) for v in before)
     round_to_float16(parts.encoder, parts.decoder)
-    for w in parts.encoder.weights + parts.decoder.weights:
+    for w, old in zip(parts.encoder.weights + parts.decoder.weights, before):
         v = np.asarray(w.numpy())
         assert v.dtype == np.float32 and np.array_equal(v, v.astype(np.float16).astype(np.float32)), w.path
     for w, old in zip(parts.encoder.weights, before):

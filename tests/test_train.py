@@ -185,32 +185,34 @@ def test_codec_one_epoch_ships_seven_levels(tmp_path):
         assert (folder / name).read_bytes() == data, name  # deterministic (seeded) and copied as is
 
 
-def test_lowrate_one_epoch_ships_every_level_after_the_codecs_ids(tmp_path):
-    """`train --model lowrate`: every trained level shipped, as the file model ids 8.. (codec.json's
-    first_model_id, from aec/levels.py), with cluster tables, measured in real bytes."""
+@pytest.mark.parametrize("folder", ["lowrate", "mid"])
+def test_a_global_latent_network_ships_every_level_at_its_own_ids(tmp_path, folder):
+    """`train --model lowrate|mid` (one epoch): every trained level shipped, as the file model ids
+    FIRST_MODEL_ID[folder].. (codec.json's first_model_id, from aec/levels.py), with cluster
+    tables, measured in real bytes."""
     from aec.levels import FIRST_MODEL_ID
-    from training.lowrate_model import LATENTS, LOWRATE_LAMBDAS
+    from training.lowrate_model import NETWORKS
     from training.networks import keras_codecs
 
+    net = NETWORKS[folder]
     models = tmp_path / "models"
-    result = run_cli("train", "--model", "lowrate", "--epochs", "1", "--limit", "300",
+    result = run_cli("train", "--model", folder, "--epochs", "1", "--limit", "300",
                      "--models-dir", str(models), "--runs-dir", str(tmp_path / "runs"))
     assert result.returncode == 0, result.stdout + result.stderr
-    folder = models / "lowrate"
-    config = json.loads((folder / "codec.json").read_text())
-    L = len(LOWRATE_LAMBDAS)
-    assert config["first_model_id"] == FIRST_MODEL_ID["lowrate"] and config["latent_shape"] == [LATENTS]
-    assert config["lambdas"] == list(LOWRATE_LAMBDAS) and sorted(config["tables"]) == [str(i) for i in range(1, L + 1)]
-    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((models / folder / "codec.json").read_text())
+    L = len(net.lambdas)
+    assert config["first_model_id"] == FIRST_MODEL_ID[folder] and config["latent_shape"] == [net.latents]
+    assert config["lambdas"] == list(net.lambdas) and sorted(config["tables"]) == [str(i) for i in range(1, L + 1)]
+    metrics = json.loads((models / folder / "metrics.json").read_text())
     assert [row["level"] for row in metrics["levels"]] == list(range(1, L + 1))
     assert all(row["bytes_per_digit"] >= 1 for row in metrics["levels"])
-    assert "[lowrate] level 1:" in result.stdout
-    # beside the shipped talk's network and codec: its levels are the model ids after the codec's
+    assert f"[{folder}] level 1:" in result.stdout
+    # beside the shipped talk's network and codec: its levels are its own model ids
     for name in ("talk", "codec"):
         (models / name).symlink_to(ROOT / "models" / name)
     codecs = keras_codecs(models)
-    ids = tuple(range(FIRST_MODEL_ID["lowrate"], FIRST_MODEL_ID["lowrate"] + L))
-    assert codecs.learned_codecs[0].model_ids == ids and codecs.folder_of(ids[0]) == "lowrate"
+    ids = tuple(range(FIRST_MODEL_ID[folder], FIRST_MODEL_ID[folder] + L))
+    assert codecs.learned_codecs[0].model_ids == ids and codecs.folder_of(ids[0]) == folder
 
 
 DATA_PARALLEL = """

@@ -324,7 +324,7 @@ def train_lowrate(x_train, x_test, out_dir, runs_dir, *, epochs=None, batch_size
     """A global-latent codec (training/lowrate_model.py, NETWORKS[folder]: "lowrate" or "mid")
     -> models/<folder>: every trained level shipped, as the file model ids
     aec.levels.FIRST_MODEL_ID[folder].. (codec.json's first_model_id)."""
-    from training.lowrate_model import NETWORKS, build_lowrate
+    from training.lowrate_model import NETWORKS, build_lowrate, round_to_float16
 
     net = NETWORKS[folder]
     xf, xtf = to_float(x_train), to_float(x_test)
@@ -332,8 +332,10 @@ def train_lowrate(x_train, x_test, out_dir, runs_dir, *, epochs=None, batch_size
     schedule = Schedule(learning_rate, plan, math.ceil(len(xf) / batch_size), max_seconds)
     trainer, history, seconds = _fit(
         folder, lambda: build_lowrate(net.lambdas, net.latents, net.filters, seed=seed, learning_rate=learning_rate,
-                                      name=folder)[1], xf, xtf,
+                                      dense_channels=net.dense_channels, name=folder)[1], xf, xtf,
         plan=plan, runs_dir=runs_dir, resume=resume, verbose=verbose, extra_callbacks=[schedule])
+    if net.float16_weights:  # before the tables and the measurements: these are the shipped weights
+        round_to_float16(trainer.encoder, trainer.decoder)
     L = len(trainer.lambdas)
     result = {"model": folder, "epochs": len(history.get("loss", [])), "device": describe_device(),
               "train_seconds_last_run": round(seconds, 1),
