@@ -2,7 +2,7 @@
 what the ``aec`` package runs).
 
     python -m converter [--models-dir models] [--out site/models] [--runtime-out aec/models]
-                        [--eval-digits 10000] [--budget-bytes 500000] [--data-dir DIR] [--only runtime|site]
+                        [--eval-digits 10000] [--budget-bytes N] [--data-dir DIR] [--only runtime|site]
 
 Prints the sizes and the PSNR of each weight format; problems are one line on
 stderr and a non-zero exit, with site/models and aec/models left as they were.
@@ -26,14 +26,15 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="site/models", help="TF.js models + manifest.json (default: site/models)")
     p.add_argument("--eval-digits", type=int, default=10000,
                    help="MNIST test digits that measure each weight format (default: all 10000)")
-    p.add_argument("--budget-bytes", type=int, default=500_000,
-                   help="most bytes all network files may take together; 0: no limit (default: 500000)")
+    p.add_argument("--budget-bytes", type=int, default=None,
+                   help="most bytes the networks the page loads at once (the talk's and the default level's) "
+                        "may take together; 0: no limit (default: converter.convert.BUDGET_BYTES)")
     p.add_argument("--data-dir", default=None, help="MNIST IDX folder (default: $MNIST_DIR, else Keras download)")
     p.add_argument("--runtime-out", default="aec/models", help="LiteRT models for the aec package (default: aec/models)")
     p.add_argument("--only", choices=["runtime", "site"], help="write only one of the two exports")
     args = p.parse_args(argv)
 
-    from converter.convert import ConversionError, convert
+    from converter.convert import BUDGET_BYTES, ConversionError, convert
     from converter.runtime import export_runtime
     from training.data import DataError, load_mnist
 
@@ -46,7 +47,8 @@ def main(argv=None) -> int:
                                                       for part, r in report["models"].items()))
         if args.only != "runtime":
             manifest = convert(args.models_dir, args.out, test_images=x_test, test_labels=y_test,
-                               eval_digits=args.eval_digits, budget_bytes=args.budget_bytes,
+                               eval_digits=args.eval_digits,
+                               budget_bytes=BUDGET_BYTES if args.budget_bytes is None else args.budget_bytes,
                                runtime_dir=args.runtime_out)
             print(f"{args.out}: " + ", ".join(f"{n} {s['bytes']} B ({s['weights']})"
                                               for n, s in manifest["networks"].items())

@@ -28,9 +28,9 @@ run through the real codec on the first ``eval_digits`` MNIST test digits.
   against Python's pixels to 1/255).
 * The smallest candidate kept wins; float32 is always a candidate.
 
-The networks the demo's first view loads (EAGER_PARTS: talk and codec) must
-fit ``budget_bytes`` together (default 500 kB); a learned folder outside them
-(lowrate, mid) is "lazy": the page loads its networks when a user first picks one of
+The networks the demo's first view loads (EAGER_PARTS: the talk's and the default
+level's, aec/levels.py) must fit ``budget_bytes`` together (default BUDGET_BYTES); every
+other learned folder is "lazy": the page loads its networks when a user first picks one of
 its levels, and they must fit LAZY_BUDGET_BYTES (600 kB). Otherwise the
 conversion fails and site/models is left as it was.
 
@@ -73,7 +73,9 @@ MANIFEST_VERSION = 3  # of manifest.json (2: tables in their own files; 3: sever
 MAX_PSNR_LOSS_DB = 0.01
 MAX_PIXEL_DIFF = 1
 BUDGET_BYTES = 500_000
-EAGER_PARTS = ("talk", "codec")  # loaded with the page; other learned folders on first use
+# Loaded with the page: the talk's network and the default level's, where the demo starts;
+# the other learned folders on first use.
+EAGER_PARTS = (levels.TALK, levels.level(levels.DEFAULT_QUALITY).folder)
 LAZY_BUDGET_BYTES = 600_000  # the networks of one lazily loaded model (the owner's decision, issue 14)
 EXPORT_TOLERANCE = 1e-4  # float32 export vs Keras; more means the conversion is broken
 SAMPLES_PER_CLASS = 2

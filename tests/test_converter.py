@@ -16,10 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tiny_models import EVAL_DIGITS, LAMBDAS, LOWRATE_LAMBDAS, MODEL_IDS, ROOT, tiny_export
+from aec import levels
+from tiny_models import EVAL_DIGITS, LAMBDAS, LOWRATE_LAMBDAS, MID_LAMBDAS, MODEL_IDS, ROOT, tiny_export
 
-NETWORKS = ("talk_encoder", "talk_decoder", "codec_encoder", "codec_decoder", "lowrate_encoder", "lowrate_decoder")
-EAGER = NETWORKS[:4]  # the first view's; lowrate loads on first use
+PARTS = ("talk", "codec", "lowrate", "mid")
+NETWORKS = tuple(f"{part}_{role}" for part in PARTS for role in ("encoder", "decoder"))
+# the first view's: the talk's and the default level's (aec/levels.py); the others load on first use
+EAGER_PARTS = ("talk", levels.level(levels.DEFAULT_QUALITY).folder)
+EAGER = tuple(f"{part}_{role}" for part in EAGER_PARTS for role in ("encoder", "decoder"))
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +52,8 @@ def test_manifest_lists_models_tables_and_shapes(export):
     assert m == json.loads((export["site_models"] / "manifest.json").read_text())
     assert m["format_version"] == 3
     # the talk's network, then the quality scale's levels (aec/levels.py), then those off it, unnumbered
-    from aec import levels
-
-    lowrate_ids = MODEL_IDS[-len(LOWRATE_LAMBDAS):]
+    lowrate_ids = [i for i in MODEL_IDS if levels.FIRST_MODEL_ID["lowrate"] <= i < levels.FIRST_MODEL_ID["mid"]]
+    assert len(lowrate_ids) == len(LOWRATE_LAMBDAS)
     on = [lv for lv in levels.LEVELS if lv.model_id in MODEL_IDS]
     off = sorted(set(MODEL_IDS) - {0} - {lv.model_id for lv in on})
     assert [x["id"] for x in m["models"]] == [0, *(lv.model_id for lv in on), *off]
@@ -61,12 +64,14 @@ def test_manifest_lists_models_tables_and_shapes(export):
     assert all(path in m["files"] for path in m["tables"].values())  # hashed like the networks
     tables = manifest_tables(export["site_models"], m)
     assert tables[0] == TableSet([CodingTables.uniform(128, 8)])
-    for part, first in (("codec", 1), ("lowrate", lowrate_ids[0])):
+    for part, first in (("codec", 1), ("lowrate", lowrate_ids[0]), ("mid", levels.FIRST_MODEL_ID["mid"])):
         codec_json = json.loads((models / part / "codec.json").read_text())
         for level, t in codec_json["tables"].items():
             assert tables[first + int(level) - 1] == TableSet.from_json(t)
     assert m["lowrate"]["first_model_id"] == lowrate_ids[0] and m["lowrate"]["latent_shape"] == [32]
-    assert "first_model_id" not in m["codec"] and "lazy_bytes" not in m["codec"]
+    assert m["mid"]["first_model_id"] == levels.FIRST_MODEL_ID["mid"] and m["mid"]["levels"] == len(MID_LAMBDAS)
+    assert "first_model_id" not in m["codec"]
+    assert [part for part in PARTS[1:] if "lazy_bytes" not in m[part]] == [p for p in EAGER_PARTS if p != "talk"]
     talk_json = json.loads((models / "talk" / "codec.json").read_text())
     assert m["talk"]["latent_scale"] == talk_json["latent_scale"]
     assert m["talk"]["latent_shape"] == [4, 4, 8] and m["codec"]["latent_shape"] == [4, 4, 16]
@@ -75,7 +80,7 @@ def test_manifest_lists_models_tables_and_shapes(export):
     assert m["networks"]["codec_encoder"]["inputs"] == ["image", "level"]
     assert m["networks"]["codec_decoder"]["inputs"] == ["symbols", "level"]
     for name in ("encoder.keras", "decoder.keras", "codec.json"):
-        for part in ("talk", "codec", "lowrate"):
+        for part in PARTS:
             assert m["source_sha256"][f"{part}/{name}"] == sha256(models / part / name)
 
 
@@ -102,11 +107,13 @@ def test_sizes_fit_the_budget_and_quantisation_is_measured(export):
 
     m = export["manifest"]
     assert m["network_bytes"] == sum(m["networks"][n]["bytes"] for n in EAGER) <= BUDGET_BYTES
-    lazy = m["networks"]["lowrate_encoder"]["bytes"] + m["networks"]["lowrate_decoder"]["bytes"]
-    assert m["lowrate"]["lazy_bytes"] == lazy <= LAZY_BUDGET_BYTES
+    for part in (p for p in PARTS if p not in EAGER_PARTS):
+        lazy = m["networks"][f"{part}_encoder"]["bytes"] + m["networks"][f"{part}_decoder"]["bytes"]
+        assert m[part]["lazy_bytes"] == lazy <= LAZY_BUDGET_BYTES
+    owner = {model["id"]: model["network"] for model in m["models"]}
     for name, net in m["networks"].items():
         part = name.split("_")[0]
-        ids = [str(i) for i in MODEL_IDS if (i == 0) == (part == "talk") and (i >= 8) == (part == "lowrate")]
+        ids = [str(i) for i in MODEL_IDS if owner[i] == part]
         assert set(net["psnr_before"]) == set(net["psnr_after"]) == set(ids)
         cands = net["candidates"]
         assert set(cands) == set(DTYPES) and cands["float32"]["harmless"]

@@ -15,14 +15,18 @@ from pathlib import Path
 import numpy as np
 
 from aec.codec import level_input, write_config
+from aec.levels import FIRST_MODEL_ID
 from aec.pixels import TALK_LATENT_BITS, to_float, to_symbols
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = os.environ.get("MNIST_DIR") or str(ROOT.parent / "shared" / "datasets" / "mnist")
 LAMBDAS = (24.0, 96.0, 384.0)  # three quality levels: ids 1..3
 LOWRATE_LAMBDAS = (8.0, 96.0)  # the low-rate network's two: ids 8, 9 (loaded on first use)
-LOWRATE_FIRST_ID = 8
-MODEL_IDS = [0, *range(1, len(LAMBDAS) + 1), *range(LOWRATE_FIRST_ID, LOWRATE_FIRST_ID + len(LOWRATE_LAMBDAS))]
+LOWRATE_FIRST_ID = FIRST_MODEL_ID["lowrate"]
+MID_LAMBDAS = (96.0, 192.0)  # the mid-rate network's: ids 12, 13 (the default level's network: loaded with the page)
+MID_FIRST_ID = FIRST_MODEL_ID["mid"]
+MODEL_IDS = [0, *range(1, len(LAMBDAS) + 1), *range(LOWRATE_FIRST_ID, LOWRATE_FIRST_ID + len(LOWRATE_LAMBDAS)),
+             *range(MID_FIRST_ID, MID_FIRST_ID + len(MID_LAMBDAS))]
 EVAL_DIGITS = 200
 
 _cache: dict = {}
@@ -36,7 +40,7 @@ def mnist_test():
 
 
 def write_tiny_models(folder: Path, images) -> Path:
-    """Random-init talk, codec and lowrate models, saved the way training/train.py saves them."""
+    """Random-init talk, codec, lowrate and mid models, saved the way training/train.py saves them."""
     import keras
 
     from training.codec_model import CodecParts
@@ -51,15 +55,18 @@ def write_tiny_models(folder: Path, images) -> Path:
     scale = max(latent_scale(encoder.predict(to_float(images[:500]), verbose=0)), 1e-3)
     write_config(talk, {"model_id": 0, "latent_scale": scale, "latent_shape": [4, 4, 8],
                         "latent_bits": TALK_LATENT_BITS})
-    from training.lowrate_model import LowRateParts
+    from training.lowrate_model import NETWORKS, LowRateParts
 
     _write_learned(folder / "codec", CodecParts(LAMBDAS), images, {})
     _write_learned(folder / "lowrate", LowRateParts(LOWRATE_LAMBDAS), images, {"first_model_id": LOWRATE_FIRST_ID})
+    mid = NETWORKS["mid"]
+    _write_learned(folder / "mid", LowRateParts(MID_LAMBDAS, mid.latents, mid.filters, mid.dense_channels, name="mid"),
+                   images, {"first_model_id": MID_FIRST_ID})
     return folder
 
 
 def _write_learned(folder: Path, parts, images, extra: dict) -> None:
-    """A random-init learned model folder (codec or lowrate parts) with cluster tables as
+    """A random-init learned model folder (codec or global-latent parts) with cluster tables as
     training makes them (few clusters, few digits), so the converter and the JS twin
     meet the real table layout."""
     from training.entropy_model import fit_cluster_tables

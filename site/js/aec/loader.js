@@ -9,8 +9,8 @@
 //   const { modelId, images } = await codecs.decompressFile(bytes);
 //
 // Each level's tables are fetched (and checked) when the level is first used, and
-// so are the networks of a model the manifest marks lazy (lazy_bytes: the
-// low-rate and mid-rate networks), so the first view downloads only the talk's and the codec's.
+// so are the networks of a model the manifest marks lazy (lazy_bytes: every learned
+// model but the default level's), so the first view downloads only the talk's and the default's.
 // The version-4 head's table (the manifest's model_prior, model_prior.js) comes with
 // the first level's tables, or before a file whose first bit is 0 is read; a manifest
 // without one gives codecs without a prior, which write versions 2 and 3.
