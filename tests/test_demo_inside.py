@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 import axe_check
+from aec import levels
 from aec.bits import bit_split, bits_text, latent_order
 from aec.format import FormatError, decode_stream
 from aec.model_prior import ModelPrior
@@ -28,7 +29,9 @@ pytestmark = pytest.mark.browser
 
 DESK = {"width": 1366, "height": 768}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-LOWRATE = 8  # the low-rate network's first level: a vector of latents
+LOWRATE = levels.FIRST_MODEL_ID["lowrate"]  # the low-rate network's first level: a vector of 32 latents
+MID = levels.FIRST_MODEL_ID["mid"]  # the mid-rate network's first level: a vector of 64 latents
+MANIFEST = json.loads((ROOT / "site" / "models" / "manifest.json").read_text())
 SHOTS = ROOT / "build" / "screenshots"
 
 
@@ -129,7 +132,7 @@ def test_the_bits_add_up_and_agree_with_python(probe):
     ready(probe)
     page = probe.page
     data = check_split(page)
-    assert decode_stream(data, TABLES, prior=PRIOR)[0] == 3  # the codec's grid: a heat map
+    assert decode_stream(data, TABLES, prior=PRIOR)[0] == levels.DEFAULT_MODEL_ID == 3  # the codec's grid: a heat map
     expect(page.locator(".aec-heat")).to_be_visible()
     assert data[0] < 0x80 and PRIOR is not None  # version 4
     assert len(parts(page)) == 1 + 256 + 1 and parts(page)[0][0] == "head"  # head, 4x4x16 latents, termination
@@ -138,10 +141,11 @@ def test_the_bits_add_up_and_agree_with_python(probe):
     # the editor colours the leading bits the head alone fixes (at least the first, 0)
     assert page.locator("[data-testid=bit].aec-bit-header").count() >= 1
     expect(page.locator("[data-testid=bit][data-index='0']")).to_have_class("aec-bit aec-bit-header")
-    choose_level(page, LOWRATE)
-    check_split(page)
-    expect(page.locator(".aec-bars")).to_be_visible()
-    assert page.locator(".aec-bar").count() == 32
+    for model_id, folder in ((MID, "mid"), (LOWRATE, "lowrate")):  # global latents: a bar each
+        choose_level(page, model_id)
+        check_split(page)
+        expect(page.locator(".aec-bars")).to_be_visible()
+        assert page.locator(".aec-bar").count() == MANIFEST[folder]["latent_shape"][0]
     choose_level(page, 0)  # the talk's network: version 2, 8 bits a latent, one cluster
     check_split(page)
     assert len(parts(page)) == 1 + 128 + 1 and parts(page)[1] == ("latent", "8") and parts(page)[0][0] == "header"

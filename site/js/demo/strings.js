@@ -39,8 +39,8 @@ export const TEXT = {
 
   // short explanations, beside what they explain
   levelsHelp: {
-    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. The lowest levels and some in the middle use networks of their own, fetched when you first pick one of their levels. The talk's network keeps its 128 numbers at 8 bits each.",
-    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. De laagste niveaus en enkele in het midden gebruiken een eigen netwerk, dat pas geladen wordt als je een van hun niveaus kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
+    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. The lowest levels and two in the middle use networks of their own, fetched when you first pick one of their levels. The talk's network keeps its 128 numbers at 8 bits each.",
+    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. De laagste niveaus en twee in het midden gebruiken een eigen netwerk, dat pas geladen wordt als je een van hun niveaus kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
   },
   helpBytes: { en: "bytes", nl: "bytes" },
   helpBytesText: {
@@ -173,8 +173,8 @@ export const TEXT = {
   // inside the file (inside.js, bitmap.js, editor.js, walk.js): the demo page only
   insideTitle: { en: "Inside the file", nl: "In het bestand" },
   insideIntro: {
-    en: "Where the file's bits go, its bytes to edit, and, at most levels below the grid codec's, the latents to walk: all worked out in your browser from the file above.",
-    nl: "Waar de bits van het bestand heen gaan, de bytes om te bewerken, en, bij de meeste niveaus onder die van de rastercodec, de latents om door te wandelen: alles berekend in je browser uit het bestand hierboven.",
+    en: "Where the file's bits go, its bytes to edit, and, at the levels whose network codes a digit as one list of numbers, the latents to walk: all worked out in your browser from the file above.",
+    nl: "Waar de bits van het bestand heen gaan, de bytes om te bewerken, en, bij de niveaus waarvan het netwerk een cijfer als één lijst getallen codeert, de latents om door te wandelen: alles berekend in je browser uit het bestand hierboven.",
   },
   noFileYet: { en: "Compress or open a digit first.", nl: "Comprimeer of open eerst een cijfer." },
   bitsTitle: { en: "Where the bits go", nl: "Waar de bits heen gaan" },
