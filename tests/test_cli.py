@@ -62,16 +62,16 @@ def test_bad_files_give_one_line_each(work):
     bad.mkdir()
     (bad / "empty.aec").write_bytes(b"")
     (bad / "newer.aec").write_bytes(bytes([0b11_111_010, 0x55]))  # the escape: version 5
-    (bad / "thirteen.aec").write_bytes(bytes([0b11_101_100, 0x55]))  # version 3, model id 13: none shipped
+    (bad / "fourteen.aec").write_bytes(bytes([0b11_110_100, 0x55]))  # version 3, model id 14: none shipped
     (bad / "huge.aec").write_bytes(bytes([0b10_001_100]) + os.urandom(100_000))
-    paths = [bad / "empty.aec", bad / "newer.aec", bad / "thirteen.aec", bad / "huge.aec", bad / "missing.aec"]
+    paths = [bad / "empty.aec", bad / "newer.aec", bad / "fourteen.aec", bad / "huge.aec", bad / "missing.aec"]
     r = cli("decompress", *paths, "-o", work / "bad_out")
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
     assert any(line.startswith(f"{bad / 'empty.aec'}: ") and "empty" in line for line in lines)
     assert any(line.startswith(f"{bad / 'newer.aec'}: ") and "unsupported format version 5 (this reader knows versions 2 to 4)" in line for line in lines)
-    assert any(line.startswith(f"{bad / 'thirteen.aec'}: ") and "unknown model id 13" in line for line in lines)
+    assert any(line.startswith(f"{bad / 'fourteen.aec'}: ") and "unknown model id 14" in line for line in lines)
     assert any(line.startswith(f"{bad / 'huge.aec'}: ") and "oversized" in line for line in lines)
     assert any(line.startswith(f"{bad / 'missing.aec'}: ") for line in lines)
 

@@ -50,7 +50,7 @@ def test_compress_files_reports_progress_per_chunk(codecs, monkeypatch):
 
 def test_decompress_files_matches_decompress_and_reports_bad_files_in_place(codecs, arrays):
     files = [codecs.compress_file(a, m) for a, m in zip(arrays, (1, 0, 7, 1))]
-    files.insert(2, b"\xe8junk")  # format v3, model id 13: none shipped
+    files.insert(2, b"\xf0junk")  # format v3, model id 14: none shipped
     out = codecs.decompress_files(files)
     assert isinstance(out[2], fmt.FormatError)
     for data, got in zip(files[:2] + files[3:], out[:2] + out[3:]):

@@ -229,7 +229,7 @@ def test_an_error_shows_beside_open_in_view_and_clears_stale_results(demo, size)
     root = page.locator(ROOT_SEL)
     page.evaluate("scrollTo(0, document.body.scrollHeight)")  # wherever the reader is
     root.get_by_test_id("file-input").set_input_files(
-        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"\xe8 this is not a digit file at all"})
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"\xf0 this is not a digit file at all"})
     error = root.get_by_test_id("error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("notes.txt is neither an image nor a .aec file this demo can read")

@@ -87,7 +87,7 @@ def compare(codecs, images, browser_files, command_files, one_pass_files, psnr) 
 
 
 def markdown(section) -> str:
-    rows = list(section["levels"].values())
+    rows = sorted(section["levels"].values(), key=lambda r: r["quality"])  # results.json keeps its keys sorted
     lines = ["## The browser's search beside the command's", "",
              f"The first {rows[0]['digits']} MNIST test digits, each level coded three ways: by `aec compress` "
              "(searched, aec/search.py), by the browser's searched encoder (its JavaScript twin, site/js/aec/search.js, "
