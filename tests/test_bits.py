@@ -116,7 +116,8 @@ def test_the_slides_bit_map_is_a_real_files_split():
     results = results_fill.load(ROOT / "site" / "results" / "results.json")
     figure, svgs = bit_map.make(ROOT, results)
     manifest = json.loads((ROOT / "site" / "models" / "manifest.json").read_text())
-    model_id = manifest["default_model_id"]
+    model_id = bit_map.grid_model_id()
+    assert manifest[bit_map.GRID_FOLDER]["latent_shape"][:2] == [4, 4]
     vector = next(v for v in json.loads((VECTORS / "models_v1.json").read_text())["vectors"]
                   if v["model_id"] == model_id and v["digit"] == 0)
     prior = ModelPrior.from_json((ROOT / "site" / "models" / manifest["model_prior"]).read_text())

@@ -68,12 +68,13 @@ def test_missing_or_damaged_models_give_one_line(work, tmp_path):
     assert r.returncode == 1 and r.stderr.startswith(str(empty))  # the environment variable is used
     damaged = tmp_path / "damaged"
     shutil.copytree(RUNTIME / "talk", damaged / "talk")
-    shutil.copytree(RUNTIME / "codec", damaged / "codec")
-    (damaged / "codec" / "encoder.tflite").write_bytes(b"not a network")
+    folder = LEVELS[DEFAULT_QUALITY - 1].folder  # the default level's network
+    shutil.copytree(RUNTIME / folder, damaged / folder)
+    (damaged / folder / "encoder.tflite").write_bytes(b"not a network")
     r = cli("compress", work / "seven.png", "--one-pass", "--models-dir", damaged, "-o", tmp_path / "out")
     assert r.returncode == 1
     assert len(r.stderr.splitlines()) == 1
-    assert r.stderr.startswith(f"aec: {damaged / 'codec' / 'encoder.tflite'}: cannot load this network (")
+    assert r.stderr.startswith(f"aec: {damaged / folder / 'encoder.tflite'}: cannot load this network (")
 
 
 def test_models_are_found_from_any_working_directory(work, tmp_path):

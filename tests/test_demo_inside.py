@@ -23,6 +23,7 @@ from aec.bits import bit_split, bits_text, latent_order
 from aec.format import FormatError, decode_stream
 from aec.model_prior import ModelPrior
 from aec.tables import TableSet
+from theme import bit_map
 from demo_page import ROOT, ROOT_SEL, TOLERANCE, open_demo, prepare, shown_bytes, wait_idle, wait_runs
 
 pytestmark = pytest.mark.browser
@@ -31,6 +32,7 @@ DESK = {"width": 1366, "height": 768}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 LOWRATE = levels.FIRST_MODEL_ID["lowrate"]  # the low-rate network's first level: a vector of 32 latents
 MID = levels.FIRST_MODEL_ID["mid"]  # the mid-rate network's first level: a vector of 64 latents
+GRID = bit_map.grid_model_id()  # the codec's lowest level on the scale: a 4x4 grid of latents
 MANIFEST = json.loads((ROOT / "site" / "models" / "manifest.json").read_text())
 SHOTS = ROOT / "build" / "screenshots"
 
@@ -132,20 +134,23 @@ def test_the_bits_add_up_and_agree_with_python(probe):
     ready(probe)
     page = probe.page
     data = check_split(page)
-    assert decode_stream(data, TABLES, prior=PRIOR)[0] == levels.DEFAULT_MODEL_ID == 3  # the codec's grid: a heat map
-    expect(page.locator(".aec-heat")).to_be_visible()
+    assert decode_stream(data, TABLES, prior=PRIOR)[0] == levels.DEFAULT_MODEL_ID == MID  # global latents: bars
     assert data[0] < 0x80 and PRIOR is not None  # version 4
-    assert len(parts(page)) == 1 + 256 + 1 and parts(page)[0][0] == "head"  # head, 4x4x16 latents, termination
+    assert len(parts(page)) == 1 + MANIFEST["mid"]["latent_shape"][0] + 1 and parts(page)[0][0] == "head"
     expect(page.locator(".aec-total")).to_contain_text("model and cluster, given the length")
     expect(page.locator(".aec-stack-head")).to_have_count(1)
     # the editor colours the leading bits the head alone fixes (at least the first, 0)
     assert page.locator("[data-testid=bit].aec-bit-header").count() >= 1
     expect(page.locator("[data-testid=bit][data-index='0']")).to_have_class("aec-bit aec-bit-header")
-    for model_id, folder in ((MID, "mid"), (LOWRATE, "lowrate")):  # global latents: a bar each
-        choose_level(page, model_id)
-        check_split(page)
-        expect(page.locator(".aec-bars")).to_be_visible()
-        assert page.locator(".aec-bar").count() == MANIFEST[folder]["latent_shape"][0]
+    expect(page.locator(".aec-bars")).to_be_visible()
+    assert page.locator(".aec-bar").count() == MANIFEST["mid"]["latent_shape"][0]
+    choose_level(page, LOWRATE)  # global latents too: a bar each
+    check_split(page)
+    assert page.locator(".aec-bar").count() == MANIFEST["lowrate"]["latent_shape"][0]
+    choose_level(page, GRID)  # the codec's grid: a heat map, head, 4x4x16 latents, termination
+    check_split(page)
+    expect(page.locator(".aec-heat")).to_be_visible()
+    assert len(parts(page)) == 1 + 256 + 1 and parts(page)[0][0] == "head"
     choose_level(page, 0)  # the talk's network: version 2, 8 bits a latent, one cluster
     check_split(page)
     assert len(parts(page)) == 1 + 128 + 1 and parts(page)[1] == ("latent", "8") and parts(page)[0][0] == "header"

@@ -89,7 +89,7 @@ def test_demo_page_starts_after_first_paint_in_a_worker_on_webgl(demo):
 
 
 @pytest.mark.xfail(strict=True, reason="about 2.3 MB today: tf.js' bundles alone are 1.0 MB and the default"
-                   " level's networks 0.45 MB (notes/first-answer.md); drop this mark once under budget")
+                   " level's networks 0.55 MB (notes/first-answer.md); drop this mark once under budget")
 def test_first_view_downloads_at_most_the_budget(browser, make_probe):
     """The demo page's first view (a cold cache; until its first result, search and baselines are done and
     the network is idle) downloads at most 1.5 MB: bodies and headers, as the bench counts. Bytes only."""

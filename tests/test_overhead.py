@@ -34,9 +34,6 @@ def test_the_parts_add_up_to_the_files(codecs):
         assert o["v3_bytes"] > o["bytes"] > o["ideal_bytes"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: since the mid-rate network's level 6 (29.0 B) came onto the scale,"
-                   " the codec's level 5 (28.8 B) shares its lengths, and the version-4 head spends 2.3 bits, not 1.7,"
-                   " to tell them apart: 0.608 B over the ideal (0.615 B one pass); drop this mark once it is met")
 def test_the_committed_evaluation_meets_the_target_at_every_level():
     from training import overhead
 

@@ -298,6 +298,7 @@ def test_claims_in_the_measured_slides_hold():
     from aec.levels import DEFAULT_MODEL_ID
 
     key = f"level{DEFAULT_MODEL_ID}"
+    assert f"{{{{ fashion.codecs.{key}.psnr | db }}}}" in SLIDES.read_text(encoding="utf-8")  # the slide's level
     digits, clothes = r["one_pass"][key], r["fashion"]["codecs"][key]  # both one pass (evaluate.main)
     assert clothes["psnr"] < digits["psnr"] and clothes["bytes_mean"] > digits["bytes_mean"]
 

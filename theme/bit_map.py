@@ -1,8 +1,9 @@
 """The slide "Where the bits go" (site/slides/index.html, marker ``<!-- bit-map -->``): a real
 file's bits as a heat map over its digit, made at build time.
 
-The file is the Python codec's real file of the demo's first sample digit at the demo's default
-level: tests/vectors/models_v1.json, which ``make convert`` rewrites with every export, so it is
+The file is the Python codec's real file of the demo's first sample digit at the learned codec's
+lowest level on the quality scale (its latents are a 4x4 grid, drawn over the digit; the default
+level's network codes one vector): tests/vectors/models_v1.json, which ``make convert`` rewrites with every export, so it is
 the file the shipped models write. aec.bits splits it with the shipped tables (site/models/tables);
 the digit drawn is the file's own decoded digit from the same vectors. Its numbers come from the
 split; the level's averages on all test digits are results.json markers (theme/results_fill.py).
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the codec library, however mkdocs was started
     sys.path.insert(0, str(ROOT))
 
+from aec import levels  # noqa: E402
 from aec.bits import ONE_BIT, bit_split  # noqa: E402
 from aec.model_prior import ModelPrior  # noqa: E402
 from aec.tables import TableSet  # noqa: E402
@@ -63,14 +65,21 @@ def _svg(image: np.ndarray, cells: np.ndarray, lang: str) -> str:
     return "\n".join(out) + "\n"
 
 
+GRID_FOLDER = "codec"  # the network whose latents are a grid over the digit
+
+
+def grid_model_id() -> int:
+    """The file model id of the grid codec's lowest level on the quality scale."""
+    return next(lv.model_id for lv in levels.LEVELS if lv.folder == GRID_FOLDER)
+
+
 def make(root: Path, results: dict) -> tuple[str, dict]:
     """-> (the slide's figure HTML, with results markers; {name: SVG text} to write beside the slides)."""
     try:
         vectors = json.loads((root / "tests" / "vectors" / "models_v1.json").read_text())
         manifest = json.loads((root / "site" / "models" / "manifest.json").read_text())
-        model_id = manifest["default_model_id"]
-        shape = next(c["latent_shape"] for c in manifest.values() if isinstance(c, dict) and "latent_shape" in c
-                     and (c.get("first_model_id", 1) <= model_id < c.get("first_model_id", 1) + c.get("levels", 0)))
+        model_id = grid_model_id()
+        shape = manifest[GRID_FOLDER]["latent_shape"]
         tables = {model_id: TableSet.from_json((root / "site" / "models" / manifest["tables"][str(model_id)]).read_text())}
         prior = (ModelPrior.from_json((root / "site" / "models" / manifest["model_prior"]).read_text())
                  if "model_prior" in manifest else None)

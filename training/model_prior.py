@@ -20,7 +20,7 @@ from aec.model_prior import MODEL_IDS, V4_TOTAL, ModelPrior
 from aec.tables import TOTAL, CodingTables
 
 ROUNDS = 2
-WEIGHT_OFF_SCALE = 1 / 64  # codec levels 1 and 2 (aec/levels.py: dominated, off the scale)
+WEIGHT_OFF_SCALE = 1 / 64  # codec levels 1 to 4 (aec/levels.py: off the scale)
 SMOOTH = np.array([1, 4, 6, 4, 1]) / 16  # lengths +-2 bytes
 FLOOR = 0.5  # counts spread over all of a level's (cluster, length) cells
 EXTRA_ROWS = 8  # rows past the longest file seen (longer files use the last row)

@@ -39,8 +39,8 @@ export const TEXT = {
 
   // short explanations, beside what they explain
   levelsHelp: {
-    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. The lowest levels and two in the middle use networks of their own, fetched when you first pick one of their levels. The talk's network keeps its 128 numbers at 8 bits each.",
-    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. De laagste niveaus en twee in het midden gebruiken een eigen netwerk, dat pas geladen wordt als je een van hun niveaus kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
+    en: "Level 1 makes the fewest bytes and the blurriest digit, the last level the most bytes and the sharpest. Three networks share the levels: the one for the lowest levels and the one for the highest are fetched when you first pick one of their levels. The talk's network keeps its 128 numbers at 8 bits each.",
+    nl: "Niveau 1 geeft de minste bytes en het vaagste cijfer, het laatste niveau de meeste bytes en het scherpste. Drie netwerken delen de niveaus: dat van de laagste en dat van de hoogste niveaus wordt pas geladen als je een van hun niveaus kiest. Het netwerk uit de talk bewaart zijn 128 getallen in 8 bits elk.",
   },
   helpBytes: { en: "bytes", nl: "bytes" },
   helpBytesText: {
