@@ -317,6 +317,10 @@ def test_no_axe_violation_and_screenshots(browser, site_url, make_probe, where):
         SHOTS.mkdir(parents=True, exist_ok=True)
         inside = page.get_by_test_id("inside")
         inside.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / f"inside-default-{where}.png", full_page=False)  # bars: the mid-rate network
+        choose_level(page, GRID)  # the heat map over the digit
+        found = axe_check.blocking(axe_check.run(page))
+        assert not found, axe_check.describe(found)
         page.screenshot(path=SHOTS / f"inside-grid-{where}.png", full_page=False)
         choose_level(page, LOWRATE)
         page.get_by_test_id("morph-go").click()
