@@ -3,10 +3,11 @@ file's bits as a heat map over its digit, made at build time.
 
 The file is the Python codec's real file of the demo's first sample digit at the learned codec's
 lowest level on the quality scale (its latents are a 4x4 grid, drawn over the digit; the default
-level's network codes one vector): tests/vectors/models_v1.json, which ``make convert`` rewrites with every export, so it is
-the file the shipped models write. aec.bits splits it with the shipped tables (site/models/tables);
-the digit drawn is the file's own decoded digit from the same vectors. Its numbers come from the
-split; the level's averages on all test digits are results.json markers (theme/results_fill.py).
+level's network codes one vector): tests/vectors/models_v1.json, which ``make convert``
+rewrites with every export, so it is the file the shipped models write. aec.bits splits it with
+the shipped tables (site/models/tables); the digit drawn is the file's own decoded digit from the
+same vectors. Its numbers come from the split; the level's averages on all test digits are
+results.json markers (theme/results_fill.py).
 Writes one SVG per language (decimal commas in Dutch) beside the slides.
 """
 
